@@ -1,0 +1,3 @@
+from idmint.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""The composition root: ``create_app(settings, *, store=None, clock=None)``.
+
+Builds the store (running migrations), the key manager, the password hasher and the services,
+and mounts the front-ends. Nothing else wires objects together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from idmint import __version__
+from idmint.core.context import Context
+from idmint.core.passwords import HashParams, PasswordHasher
+from idmint.core.ports import Clock
+from idmint.core.service import Service
+from idmint.core.signing import KeyManager
+from idmint.settings import Settings
+from idmint.store import migrate
+from idmint.store.database import create_engine
+from idmint.store.sql import SqlStore
+from idmint.web.cognito.actions import Env
+from idmint.web.cognito.endpoint import CognitoEndpoint
+from idmint.web.http import json_response
+from idmint.web.wellknown import WellKnown
+
+log = logging.getLogger("idmint")
+
+
+async def open_store(settings: Settings) -> SqlStore:
+    """Connect to the configured database and bring its schema up to date."""
+    url = settings.effective_database_url
+    if url.startswith("sqlite") and settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    before, now = await migrate.upgrade(engine)
+    if before != now:
+        log.info("database migrated from %s to %s", before or "empty", now)
+    return SqlStore(engine)
+
+
+class _Lazy:
+    """Holds what only exists once the lifespan has started (store, services)."""
+
+    service: Service
+    cognito: CognitoEndpoint
+    wellknown: WellKnown
+
+
+def create_app(settings: Settings | None = None, *, store: SqlStore | None = None,
+               clock: Clock | None = None) -> Starlette:
+    settings = settings or Settings()
+    clock = clock or time.time
+    state = _Lazy()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.warn_about_development_settings()
+        own_store = store is None
+        db = store or await open_store(settings)
+        hasher = PasswordHasher(
+            HashParams(settings.argon2_memory_kib, settings.argon2_time_cost,
+                       settings.argon2_parallelism), workers=settings.hash_workers)
+        keys = KeyManager(db, clock)
+        await keys.start()
+        ctx = Context(store=db, hasher=hasher, keys=keys, clock=clock, issuer=settings.issuer,
+                      region=settings.region)
+        state.service = Service(ctx)
+        state.cognito = CognitoEndpoint(
+            Env(state.service, settings.account_id), db, clock,
+            insecure_accept_any_admin_signature=settings.insecure_accept_any_admin_signature,
+            max_body_bytes=settings.max_body_bytes)
+        state.wellknown = WellKnown(state.service, settings)
+        app.state.service = state.service
+        try:
+            yield
+        finally:
+            hasher.close()
+            if own_store:
+                await db.close()
+
+    async def cognito(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return await state.cognito.preflight(request)
+        return await state.cognito(request)
+
+    async def root(request: Request) -> Response:
+        return json_response({"service": "idmint", "version": __version__})
+
+    async def health(request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def jwks(request: Request) -> Response:
+        return await state.wellknown.jwks(request)
+
+    async def openid_configuration(request: Request) -> Response:
+        return await state.wellknown.openid_configuration(request)
+
+    routes = [
+        Route("/", cognito, methods=["POST", "OPTIONS"]),
+        Route("/", root, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

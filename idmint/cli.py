@@ -1,0 +1,163 @@
+"""The ``idmint`` command line: serve, migrate, admin-key, keys. Delegates only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from idmint import __version__
+
+T = TypeVar("T")
+
+
+def _database_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--database-url", envvar="IDMINT_DATABASE_URL", default=None,
+                      help="sqlite:///path.db or postgresql://user@host/db (overrides --data-dir).")(fn)
+    fn = click.option("--data-dir", envvar="IDMINT_DATA_DIR", type=click.Path(path_type=Path),
+                      default=None, help="Directory of the embedded SQLite database [./idmint-data].")(fn)
+    return fn
+
+
+def _settings(**overrides: Any) -> Any:
+    from idmint.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _with_store(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    from idmint.app import open_store
+
+    async def run() -> T:
+        store = await open_store(settings)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="idmint")
+def main() -> None:
+    """idmint: a self-hosted identity server speaking Amazon Cognito's protocol."""
+
+
+@main.command()
+@click.option("--host", envvar="IDMINT_HOST", default=None, help="Listen address [127.0.0.1].")
+@click.option("--port", envvar="IDMINT_PORT", type=int, default=None, help="Listen port [8790].")
+@_database_options
+@click.option("--public-url", envvar="IDMINT_PUBLIC_URL", default=None,
+              help="URL clients reach this server at; issuers are <public-url>/<poolId>.")
+@click.option("--region", envvar="IDMINT_REGION", default=None, help="Region prefix of pool ids.")
+@click.option("--issuer-style", type=click.Choice(["idmint", "aws"]), default=None,
+              help="Token iss: <public-url>/<poolId> (idmint) or Cognito's AWS URL (aws).")
+@click.option("--insecure-accept-any-admin-signature", is_flag=True, default=None,
+              help="DEVELOPMENT ONLY: admin actions accept any SigV4 signature.")
+@click.option("--log-level", default=None, help="debug, info, warning, error [info].")
+def serve(**options: Any) -> None:
+    """Run the server (migrating the database first)."""
+    import uvicorn
+
+    from idmint.app import create_app
+
+    settings = _settings(**options)
+    _configure_logging(settings.log_level)
+    app = create_app(settings)
+    logging.getLogger("idmint").info("idmint %s on http://%s:%s, database %s", __version__,
+                                     settings.host, settings.port, _redact(settings.effective_database_url))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
+                access_log=False, proxy_headers=False, server_header=False)
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command()
+@_database_options
+def migrate(**options: Any) -> None:
+    """Apply database migrations and exit."""
+    from idmint.store import migrate as migrations
+
+    settings = _settings(**options)
+
+    async def run(store: Any) -> str | None:
+        return await migrations.current_revision(store.engine)
+
+    revision = _with_store(settings, run)
+    click.echo(f"database at revision {revision}")
+
+
+@main.group("admin-key")
+def admin_key() -> None:
+    """Credentials for Cognito's admin actions (AWS SigV4)."""
+
+
+@admin_key.command("create")
+@_database_options
+@click.option("--json", "as_json", is_flag=True, help="Print {AccessKeyId, SecretAccessKey}.")
+def admin_key_create(as_json: bool, **options: Any) -> None:
+    """Create an admin key; the secret is printed once."""
+    from idmint.core.operators import create_admin_key
+
+    key = _with_store(_settings(**options), lambda store: create_admin_key(store, time.time))
+    if as_json:
+        click.echo(json.dumps({"AccessKeyId": key.access_key_id,
+                               "SecretAccessKey": key.secret_access_key}))
+    else:
+        click.echo(f"AccessKeyId:     {key.access_key_id}\nSecretAccessKey: {key.secret_access_key}")
+        click.echo("Store the secret now: it is not shown again.", err=True)
+
+
+@admin_key.command("list")
+@_database_options
+def admin_key_list(**options: Any) -> None:
+    """List admin key ids (never secrets)."""
+    keys = _with_store(_settings(**options), lambda store: store.list_admin_keys())
+    for key in keys:
+        click.echo(f"{key.access_key_id}\t{'enabled' if key.enabled else 'disabled'}")
+
+
+@main.group()
+def keys() -> None:
+    """Token signing keys."""
+
+
+@keys.command("rotate")
+@_database_options
+def keys_rotate(**options: Any) -> None:
+    """Make a new signing key active; old ones stay in the JWKS until their tokens expire."""
+    from idmint.core.operators import rotate_signing_key
+
+    key = _with_store(_settings(**options), lambda store: rotate_signing_key(store, time.time))
+    click.echo(f"new active signing key {key.kid}")
+
+
+@keys.command("list")
+@_database_options
+def keys_list(**options: Any) -> None:
+    """List signing keys: kid, created, retired."""
+    for key in _with_store(_settings(**options), lambda store: store.list_signing_keys()):
+        state = "active" if key.retired_at is None else f"retired {time.ctime(key.retired_at)}"
+        click.echo(f"{key.kid}\t{time.ctime(key.created_at)}\t{state}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

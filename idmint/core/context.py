@@ -1,0 +1,72 @@
+"""What every use case shares: the store, hasher, keys, clock, issuer, and common look-ups."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from idmint.core.errors import ResourceNotFound, SecretHashMismatch, UserNotFound
+from idmint.core.model import AppClient, User, UserPool
+from idmint.core.passwords import PasswordHasher
+from idmint.core.ports import Clock, Store
+from idmint.core.signing import KeyManager
+
+
+def secret_hash(client_secret: str, username: str, client_id: str) -> str:
+    """Base64(HMAC-SHA256(client secret, username + client id)): Cognito's SECRET_HASH."""
+    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+@dataclass
+class Context:
+    store: Store
+    hasher: PasswordHasher
+    keys: KeyManager
+    clock: Clock
+    issuer: Callable[[str], str]
+    """Maps a pool id to the ``iss`` of its tokens."""
+    region: str = "us-east-1"
+
+    async def pool(self, pool_id: str) -> UserPool:
+        pool = await self.store.get_pool(pool_id)
+        if pool is None:
+            raise ResourceNotFound(f"User pool {pool_id} does not exist.")
+        return pool
+
+    async def client(self, client_id: str, pool_id: str | None = None) -> AppClient:
+        client = await self.store.get_client(client_id)
+        if client is None or (pool_id is not None and client.pool_id != pool_id):
+            raise ResourceNotFound(f"User pool client {client_id} does not exist.")
+        return client
+
+    @staticmethod
+    def username_key(pool: UserPool, username: str) -> str:
+        return username if pool.case_sensitive else username.lower()
+
+    async def find_user(self, pool: UserPool, username: str) -> User | None:
+        """Look a user up by username or by a sign-in alias (email, phone, ...)."""
+        return await self.store.find_user(pool.id, self.username_key(pool, username), username.lower())
+
+    async def user(self, pool: UserPool, username: str) -> User:
+        user = await self.find_user(pool, username)
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    @staticmethod
+    def check_secret_hash(client: AppClient, given: str | None, *usernames: str) -> None:
+        """Require SECRET_HASH for clients with a secret; accept it for any of ``usernames``."""
+        if client.secret is None:
+            return
+        if not given:
+            raise SecretHashMismatch(
+                f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+        ok = False
+        for name in usernames:
+            ok |= hmac.compare_digest(secret_hash(client.secret, name, client.id).encode(), given.encode())
+        if not ok:
+            raise SecretHashMismatch(f"Unable to verify secret hash for client {client.id}")

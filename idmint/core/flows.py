@@ -1,0 +1,191 @@
+"""Authentication: password sign-in, refresh, access-token checks, sign-out and revocation.
+
+Cognito InitiateAuth/AdminInitiateAuth (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
+REFRESH_TOKEN_AUTH), GetTokensFromRefreshToken, GetUser, GlobalSignOut, AdminUserGlobalSignOut
+and RevokeToken (RFC 7009 semantics). Front-ends name the flow; this module does the work, so
+every dialect's password grant reaches ``sign_in_with_password``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import replace
+from typing import Any
+
+from idmint.core import tokens
+from idmint.core.context import Context
+from idmint.core.errors import (
+    InvalidCredentials,
+    InvalidParameter,
+    InvalidRefreshToken,
+    InvalidToken,
+    NotAuthorized,
+    PasswordResetRequired,
+    TokenExpired,
+    TokenRevoked,
+    Unauthorized,
+    UnsupportedOperation,
+    UnsupportedTokenType,
+    UserDisabled,
+    UserNotConfirmed,
+    UserNotFound,
+)
+from idmint.core.ids import new_uuid
+from idmint.core.model import AppClient, AuthFlow, RefreshSession, Tokens, User, UserStatus
+
+
+class Auth:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def sign_in_with_password(self, client_id: str, username: str, password: str, *,
+                                    flow: AuthFlow, secret_hash: str | None = None,
+                                    pool_id: str | None = None) -> Tokens:
+        """Check a username and password and start a session (Cognito USER_PASSWORD_AUTH).
+
+        Unknown user and wrong password cost the same argon2id verification; with
+        PreventUserExistenceErrors both answer ``InvalidCredentials``.
+        """
+        ctx = self._ctx
+        client = await ctx.client(client_id, pool_id)
+        if not client.allows(flow):
+            raise InvalidParameter(f"{flow.value.removeprefix('ALLOW_')} flow not enabled for this client")
+        ctx.check_secret_hash(client, secret_hash, username)
+        pool = await ctx.pool(client.pool_id)
+        user = await ctx.find_user(pool, username)
+        ok, new_hash = await ctx.hasher.verify(user.password_hash if user else None, password)
+        if user is None:
+            raise InvalidCredentials() if client.prevent_user_existence_errors else UserNotFound()
+        if not ok:
+            raise InvalidCredentials()
+        if not user.enabled:
+            raise UserDisabled()
+        if new_hash is not None:
+            user = replace(user, password_hash=new_hash, updated_at=ctx.clock())
+            await ctx.store.update_user(user)
+        if user.status is UserStatus.UNCONFIRMED:
+            raise UserNotConfirmed()
+        if user.status is UserStatus.RESET_REQUIRED:
+            raise PasswordResetRequired()
+        if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
+            raise UnsupportedOperation("The NEW_PASSWORD_REQUIRED challenge is not supported yet: "
+                                       "set a permanent password with AdminSetUserPassword.")
+        return await self._start_session(client, user)
+
+    async def _start_session(self, client: AppClient, user: User) -> Tokens:
+        now = self._ctx.clock()
+        refresh_token, token_hash = tokens.new_refresh_token()
+        session = RefreshSession(
+            id=new_uuid(), pool_id=user.pool_id, client_id=client.id, user_sub=user.sub,
+            token_hash=token_hash, auth_time=now, created_at=now,
+            expires_at=now + client.refresh_token_validity.seconds)
+        await self._ctx.store.create_session(session)
+        return await self._issue(client, user, session, refresh_token)
+
+    async def _issue(self, client: AppClient, user: User, session: RefreshSession,
+                     refresh_token: str | None) -> Tokens:
+        ring = await self._ctx.keys.ring()
+        id_token, access_token = tokens.issue_pair(
+            ring, issuer=self._ctx.issuer(user.pool_id), client=client, user=user,
+            origin_jti=session.id, auth_time=session.auth_time, now=self._ctx.clock())
+        return Tokens(id_token=id_token, access_token=access_token, refresh_token=refresh_token,
+                      expires_in=client.access_token_validity.seconds)
+
+    async def refresh(self, client_id: str, refresh_token: str, *, secret_hash: str | None = None,
+                      client_secret: str | None = None, pool_id: str | None = None) -> Tokens:
+        """New ID and access tokens from a refresh token bound to this client (no new refresh
+        token: Cognito rotates refresh tokens only when rotation is configured)."""
+        ctx = self._ctx
+        client = await ctx.client(client_id, pool_id)
+        session = await ctx.store.get_session_by_token_hash(tokens.refresh_token_hash(refresh_token))
+        now = ctx.clock()
+        if session is None or session.client_id != client.id:
+            raise InvalidRefreshToken()
+        if session.revoked_at is not None:
+            raise InvalidRefreshToken("Refresh Token has been revoked")
+        if session.expires_at <= now:
+            raise InvalidRefreshToken("Refresh Token has expired")
+        user = await ctx.store.get_user(session.pool_id, session.user_sub)
+        if user is None:
+            raise InvalidRefreshToken()
+        if client_secret is not None or secret_hash is None:
+            self._check_client_secret(client, client_secret)
+        else:
+            ctx.check_secret_hash(client, secret_hash, user.username, user.sub)
+        if not user.enabled:
+            raise UserDisabled()
+        return await self._issue(client, user, session, None)
+
+    @staticmethod
+    def _check_client_secret(client: AppClient, given: str | None) -> None:
+        if client.secret is None:
+            return
+        if not given:
+            raise NotAuthorized(f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+        if not hmac.compare_digest(client.secret.encode(), given.encode()):
+            raise NotAuthorized(f"Unable to verify secret hash for client {client.id}")
+
+    async def check_access_token(self, access_token: str) -> tuple[dict[str, Any], User]:
+        """Verify an access token fully: signature, expiry, issuer, and that its sign-in has not
+        been signed out or revoked and its user still exists and is enabled."""
+        ctx = self._ctx
+        header = tokens.unverified_header(access_token)
+        ring = await ctx.keys.ring_for(header.get("kid"))
+        now = ctx.clock()
+        claims = tokens.verify(ring, access_token, now)
+        iss, exp = claims.get("iss"), claims.get("exp")
+        if claims.get("token_use") != "access" or not isinstance(iss, str) or not isinstance(exp, int):
+            raise InvalidToken()
+        if iss != ctx.issuer(iss.rsplit("/", 1)[-1]):
+            raise InvalidToken()
+        if exp <= now:
+            raise TokenExpired()
+        origin = claims.get("origin_jti")
+        found = await ctx.store.get_session_and_user(origin) if isinstance(origin, str) else None
+        if found is None:
+            raise TokenRevoked()
+        session, user = found
+        if session.revoked_at is not None:
+            raise TokenRevoked()
+        if user.sub != claims.get("sub"):
+            raise InvalidToken()
+        if not user.enabled:
+            raise UserDisabled()
+        return claims, user
+
+    async def get_user(self, access_token: str) -> User:
+        return (await self.check_access_token(access_token))[1]
+
+    async def global_sign_out(self, access_token: str) -> None:
+        """Revoke every refresh token of the token's user; their access tokens stop working."""
+        _, user = await self.check_access_token(access_token)
+        await self._ctx.store.revoke_user_sessions(user.pool_id, user.sub, self._ctx.clock())
+
+    async def admin_global_sign_out(self, pool_id: str, username: str) -> None:
+        pool = await self._ctx.pool(pool_id)
+        user = await self._ctx.user(pool, username)
+        await self._ctx.store.revoke_user_sessions(pool.id, user.sub, self._ctx.clock())
+
+    async def revoke(self, token: str, client_id: str, client_secret: str | None) -> None:
+        """Revoke a refresh token and the access tokens of its sign-in (RFC 7009 §2.1).
+
+        An unknown token is not an error (RFC 7009 §2.2); another client's token is refused.
+        """
+        ctx = self._ctx
+        client = await ctx.client(client_id)
+        self._check_client_secret(client, client_secret)
+        if not client.enable_token_revocation:
+            raise UnsupportedOperation("Token revocation is not enabled for this app client.")
+        if token.count(".") == 2:
+            raise UnsupportedTokenType("Only refresh tokens can be revoked.")
+        session = await ctx.store.get_session_by_token_hash(tokens.refresh_token_hash(token))
+        if session is None:
+            return
+        if session.client_id != client.id:
+            raise Unauthorized("The token was not issued to this client.")
+        await ctx.store.revoke_session(session.id, ctx.clock())
+
+    async def jwks(self, pool_id: str) -> dict[str, Any]:
+        """The public keys that verify this pool's tokens (Cognito's ``/.well-known/jwks.json``)."""
+        await self._ctx.pool(pool_id)
+        return (await self._ctx.keys.ring()).jwks(self._ctx.clock())

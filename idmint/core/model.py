@@ -1,0 +1,186 @@
+"""Domain objects of idmint: user pools, app clients, users, refresh sessions, keys.
+
+Plain frozen dataclasses: no I/O, no wire names. Every timestamp is epoch seconds (float) from the
+clock injected at ``create_app``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+JSONValue = object
+
+
+class UserStatus(enum.StrEnum):
+    """Account states (Cognito ``UserStatusType``)."""
+
+    UNCONFIRMED = "UNCONFIRMED"
+    CONFIRMED = "CONFIRMED"
+    FORCE_CHANGE_PASSWORD = "FORCE_CHANGE_PASSWORD"
+    RESET_REQUIRED = "RESET_REQUIRED"
+
+
+class AuthFlow(enum.StrEnum):
+    """Sign-in flows a client may be allowed (Cognito ``ExplicitAuthFlowsType``, ALLOW_ form)."""
+
+    USER_PASSWORD = "ALLOW_USER_PASSWORD_AUTH"
+    ADMIN_USER_PASSWORD = "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+    USER_SRP = "ALLOW_USER_SRP_AUTH"
+    CUSTOM = "ALLOW_CUSTOM_AUTH"
+    REFRESH_TOKEN = "ALLOW_REFRESH_TOKEN_AUTH"
+    USER_AUTH = "ALLOW_USER_AUTH"
+
+
+# Flows a client gets when it names none (Cognito CreateUserPoolClient, ExplicitAuthFlows).
+DEFAULT_AUTH_FLOWS = frozenset({AuthFlow.USER_SRP, AuthFlow.CUSTOM, AuthFlow.REFRESH_TOKEN})
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    """Cognito ``PasswordPolicyType``; the defaults are Cognito's when a pool names no policy."""
+
+    minimum_length: int = 8
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    temporary_password_validity_days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSchema:
+    """One attribute of a pool's schema (Cognito ``SchemaAttributeType``)."""
+
+    name: str
+    data_type: str = "String"
+    mutable: bool = True
+    required: bool = False
+    developer_only: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserPool:
+    id: str
+    name: str
+    created_at: float
+    updated_at: float
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    username_attributes: tuple[str, ...] = ()
+    alias_attributes: tuple[str, ...] = ()
+    auto_verified_attributes: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    schema: tuple[AttributeSchema, ...] = ()
+    deletion_protection: bool = False
+    # Settings a front-end accepts and echoes back but that no use case acts on yet
+    # (message templates, tags, ...). Opaque to the core.
+    extra: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    @property
+    def sign_in_aliases(self) -> tuple[str, ...]:
+        """Attributes a user may type instead of the username (email, phone_number, ...)."""
+        return self.username_attributes or self.alias_attributes
+
+    def attribute(self, name: str) -> AttributeSchema | None:
+        for attr in self.schema:
+            if attr.name == name:
+                return attr
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """A token lifetime as configured: an amount and a unit (seconds/minutes/hours/days)."""
+
+    amount: int
+    unit: str
+
+    _SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+    @property
+    def seconds(self) -> int:
+        return self.amount * self._SECONDS[self.unit]
+
+
+@dataclass(frozen=True, slots=True)
+class AppClient:
+    id: str
+    pool_id: str
+    name: str
+    created_at: float
+    updated_at: float
+    secret: str | None = None
+    explicit_auth_flows: frozenset[AuthFlow] | None = None
+    access_token_validity: Validity = Validity(60, "minutes")
+    id_token_validity: Validity = Validity(60, "minutes")
+    refresh_token_validity: Validity = Validity(30, "days")
+    prevent_user_existence_errors: bool = True
+    enable_token_revocation: bool = True
+    read_attributes: tuple[str, ...] | None = None
+    write_attributes: tuple[str, ...] | None = None
+    extra: Mapping[str, JSONValue] = field(default_factory=dict)
+
+    def allows(self, flow: AuthFlow) -> bool:
+        return flow in (self.explicit_auth_flows or DEFAULT_AUTH_FLOWS)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    pool_id: str
+    sub: str
+    username: str
+    status: UserStatus
+    enabled: bool
+    attributes: Mapping[str, str]
+    created_at: float
+    updated_at: float
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSession:
+    """One sign-in: its refresh token (stored hashed) and the ``origin_jti`` of its tokens."""
+
+    id: str  # the origin_jti shared by every token of this sign-in
+    pool_id: str
+    client_id: str
+    user_sub: str
+    token_hash: bytes
+    auth_time: float
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """What a successful sign-in or refresh returns (Cognito ``AuthenticationResultType``)."""
+
+    id_token: str
+    access_token: str
+    expires_in: int
+    refresh_token: str | None = None
+    token_type: str = "Bearer"
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    private_pem: bytes
+    created_at: float
+    retired_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminKey:
+    """A credential for the admin API: the SigV4 access key id and its secret."""
+
+    access_key_id: str
+    secret_access_key: str
+    created_at: float
+    enabled: bool = True

@@ -1,0 +1,16 @@
+"""The use cases, assembled: what every front-end calls."""
+
+from __future__ import annotations
+
+from idmint.core.context import Context
+from idmint.core.flows import Auth
+from idmint.core.pools import PoolAdmin
+from idmint.core.users import Users
+
+
+class Service:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.pools = PoolAdmin(ctx)
+        self.users = Users(ctx)
+        self.auth = Auth(ctx)

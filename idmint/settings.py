@@ -1,0 +1,90 @@
+"""Typed settings: from ``IDMINT_*`` environment variables, overridden by command-line flags."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 8790
+log = logging.getLogger("idmint")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IDMINT_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    """Address to listen on. Keep 127.0.0.1 unless a TLS-terminating proxy sits in front."""
+
+    port: int = DEFAULT_PORT
+    """TCP port to listen on."""
+
+    data_dir: Path = Path("idmint-data")
+    """Directory for the embedded SQLite database (``idmint.db``) when no database URL is set."""
+
+    database_url: str | None = None
+    """``sqlite:///path/file.db`` or ``postgresql://user:pass@host:5432/db``; overrides data_dir."""
+
+    public_url: str | None = None
+    """The URL clients use to reach this server; token issuers are ``<public_url>/<poolId>``.
+    Defaults to ``http://<host>:<port>``."""
+
+    region: str = "us-east-1"
+    """Region prefix of new user pool ids (``<region>_<9 alphanumerics>``)."""
+
+    account_id: str = "000000000000"
+    """The 12-digit account id shown in user pool ARNs."""
+
+    issuer_style: Literal["idmint", "aws"] = "idmint"
+    """``idmint``: ``iss`` is ``<public_url>/<poolId>``. ``aws``: ``iss`` is
+    ``https://cognito-idp.<region>.amazonaws.com/<poolId>``, for code that hard-codes Cognito's."""
+
+    insecure_accept_any_admin_signature: bool = False
+    """DEVELOPMENT ONLY: accept admin actions with any or no SigV4 signature."""
+
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=8)
+    """argon2id memory cost in KiB (OWASP: 19 MiB)."""
+
+    argon2_time_cost: int = Field(default=2, ge=1)
+    """argon2id iterations (OWASP: 2)."""
+
+    argon2_parallelism: int = Field(default=1, ge=1)
+    """argon2id lanes (OWASP: 1)."""
+
+    hash_workers: int | None = None
+    """Threads hashing passwords at once; defaults to the number of CPUs."""
+
+    max_body_bytes: int = 256 * 1024
+    """Largest request body accepted."""
+
+    log_level: str = "info"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'idmint.db').as_posix()}"
+
+    @property
+    def effective_public_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def issuer(self, pool_id: str) -> str:
+        """The ``iss`` of tokens from ``pool_id`` (Cognito: ``.../<poolId>``)."""
+        if self.issuer_style == "aws":
+            region = pool_id.split("_", 1)[0]
+            return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        return f"{self.effective_public_url}/{pool_id}"
+
+    def warn_about_development_settings(self) -> None:
+        if self.insecure_accept_any_admin_signature:
+            log.warning("!" * 78)
+            log.warning("INSECURE: admin actions accept ANY signature "
+                        "(--insecure-accept-any-admin-signature). Never use this in production.")
+            log.warning("!" * 78)

@@ -1,0 +1,79 @@
+"""Database URLs and engines: SQLite (default, embedded) and PostgreSQL (shared by many nodes).
+
+Users write ``sqlite:///path/to/idmint.db`` or ``postgresql://user@host:5432/db``; we pick the
+async drivers (aiosqlite, asyncpg). SQLite runs in WAL mode with ``synchronous=FULL`` so an
+acknowledged write survives a crash or power loss, with foreign keys on, and write transactions
+start with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def async_url(url: str) -> URL:
+    """Map a user-facing database URL to its async driver; reject anything else clearly."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it
+        raise DatabaseUrlError("not a database URL (expected sqlite:///... or postgresql://...)") from exc
+    backend = parsed.get_backend_name()
+    driver = _DRIVERS.get(backend)
+    if driver is None:
+        raise DatabaseUrlError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise DatabaseUrlError("SQLite needs a file path, e.g. sqlite:///idmint-data/idmint.db")
+    return parsed.set(drivername=driver)
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
+    """An async engine for ``url``; ``schema`` sets PostgreSQL's search_path (used by tests)."""
+    target = async_url(url)
+    kwargs: dict[str, Any] = {}
+    if target.get_backend_name() == "postgresql":
+        kwargs["pool_size"] = 10
+        kwargs["max_overflow"] = 10
+        kwargs["pool_pre_ping"] = True
+        if schema:
+            kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
+    else:
+        kwargs["connect_args"] = {"timeout": 30}
+    engine = create_async_engine(target, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below own transactions (pysqlite's are broken).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("idmint_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The engine to open write transactions on (``BEGIN IMMEDIATE`` on SQLite)."""
+    return engine.execution_options(idmint_begin="IMMEDIATE") if is_sqlite(engine) else engine

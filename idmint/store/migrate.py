@@ -1,0 +1,63 @@
+"""Schema migrations with Alembic, run at start-up and by ``idmint migrate``.
+
+On PostgreSQL an advisory lock serializes nodes that start together, so only one migrates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from idmint.store.database import writer
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK_ID = 0x1D_414E_7  # arbitrary, stable: "idmint migrations"
+
+
+def _config(connection: Connection | None = None) -> object:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()  # type: ignore[arg-type]
+    assert head is not None
+    return head
+
+
+def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade(connection: Connection) -> str | None:
+    from alembic import command
+
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+    before = _current(connection)
+    if before != head_revision():
+        command.upgrade(_config(connection), "head")  # type: ignore[arg-type]
+    return before
+
+
+async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
+    """Bring the schema to the newest revision; return (revision before, revision now)."""
+    async with writer(engine).begin() as conn:
+        before = await conn.run_sync(_upgrade)
+    return before, head_revision()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)

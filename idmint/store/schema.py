@@ -1,0 +1,104 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations in ``migrations/`` create it.
+
+Timestamps are epoch seconds (double precision). Cognito settings that are read and written as a
+unit (password policy, schema, token validities, ...) live in one JSON text column per row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_pem", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("retired_at", Float, nullable=True),
+)
+
+admin_keys = Table(
+    "admin_keys",
+    metadata,
+    Column("access_key_id", String(32), primary_key=True),
+    Column("secret_access_key", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
+
+user_pools = Table(
+    "user_pools",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("config", Text, nullable=False),
+)
+
+app_clients = Table(
+    "app_clients",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("secret", String(128), nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("config", Text, nullable=False),
+    Index("ix_app_clients_pool", "pool_id", "id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("sub", String(36), primary_key=True),
+    Column("pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("username", String(128), nullable=False),
+    Column("username_key", String(128), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("attributes", Text, nullable=False),
+    Column("password_hash", String(255), nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
+)
+
+user_aliases = Table(
+    "user_aliases",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("alias_key", String(400), primary_key=True),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    Index("ix_user_aliases_user", "user_sub"),
+)
+
+refresh_sessions = Table(
+    "refresh_sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("client_id", String(32), ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+    Index("ix_refresh_sessions_user", "user_sub"),
+)

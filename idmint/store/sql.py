@@ -1,0 +1,216 @@
+"""``SqlStore``: the core's ``Store`` port on SQLAlchemy Core (SQLite and PostgreSQL).
+
+The only module that speaks SQL. Reads use plain connections; writes open a transaction on the
+writer engine (``BEGIN IMMEDIATE`` on SQLite). Unique-constraint violations become core errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from idmint.core.errors import AliasExists, UsernameExists
+from idmint.core.model import AdminKey, AppClient, RefreshSession, SigningKey, User, UserPool
+from idmint.store import codec
+from idmint.store.database import writer
+from idmint.store.schema import (
+    admin_keys,
+    app_clients,
+    refresh_sessions,
+    signing_keys,
+    user_aliases,
+    user_pools,
+    users,
+)
+
+
+class SqlStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._writer = writer(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def _all(self, query: Select[Any]) -> list[Any]:
+        async with self.engine.connect() as conn:
+            return list((await conn.execute(query)).mappings())
+
+    async def _one(self, query: Select[Any]) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(query)).mappings().first()
+
+    async def _write(self, *statements: Any) -> int:
+        """Run statements in one transaction; return the rowcount of the last."""
+        count = 0
+        async with self._writer.begin() as conn:
+            for statement in statements:
+                count = (await conn.execute(statement)).rowcount
+        return count
+
+    # Signing and admin keys -------------------------------------------------------------
+
+    async def list_signing_keys(self) -> list[SigningKey]:
+        rows = await self._all(select(signing_keys).order_by(signing_keys.c.created_at))
+        return [SigningKey(kid=r["kid"], private_pem=bytes(r["private_pem"]), created_at=r["created_at"],
+                           retired_at=r["retired_at"]) for r in rows]
+
+    async def add_signing_key(self, key: SigningKey, *, retire_others_at: float | None) -> None:
+        statements: list[Any] = []
+        if retire_others_at is not None:
+            statements.append(update(signing_keys).where(signing_keys.c.retired_at.is_(None))
+                              .values(retired_at=retire_others_at))
+        statements.append(insert(signing_keys).values(kid=key.kid, private_pem=key.private_pem,
+                                                      created_at=key.created_at, retired_at=key.retired_at))
+        await self._write(*statements)
+
+    async def add_admin_key(self, key: AdminKey) -> None:
+        await self._write(insert(admin_keys).values(
+            access_key_id=key.access_key_id, secret_access_key=key.secret_access_key,
+            created_at=key.created_at, enabled=key.enabled))
+
+    async def get_admin_key(self, access_key_id: str) -> AdminKey | None:
+        row = await self._one(select(admin_keys).where(admin_keys.c.access_key_id == access_key_id))
+        return AdminKey(**row) if row else None
+
+    async def list_admin_keys(self) -> list[AdminKey]:
+        return [AdminKey(**r) for r in await self._all(select(admin_keys).order_by(admin_keys.c.created_at))]
+
+    # User pools -------------------------------------------------------------------------
+
+    async def create_pool(self, pool: UserPool) -> None:
+        await self._write(insert(user_pools).values(**codec.pool_row(pool)))
+
+    async def get_pool(self, pool_id: str) -> UserPool | None:
+        row = await self._one(select(user_pools).where(user_pools.c.id == pool_id))
+        return codec.pool_from_row(row) if row else None
+
+    async def list_pools(self, limit: int, after: str | None) -> list[UserPool]:
+        query = select(user_pools).order_by(user_pools.c.id).limit(limit)
+        if after is not None:
+            query = query.where(user_pools.c.id > after)
+        return [codec.pool_from_row(r) for r in await self._all(query)]
+
+    async def update_pool(self, pool: UserPool) -> None:
+        row = codec.pool_row(pool)
+        await self._write(update(user_pools).where(user_pools.c.id == pool.id).values(**row))
+
+    async def delete_pool(self, pool_id: str) -> bool:
+        # Children first: SQLite cascades only with foreign_keys=ON, and sessions have no
+        # direct pool foreign key.
+        return bool(await self._write(
+            delete(refresh_sessions).where(refresh_sessions.c.pool_id == pool_id),
+            delete(user_pools).where(user_pools.c.id == pool_id),
+        ))
+
+    async def count_users(self, pool_id: str) -> int:
+        row = await self._one(select(func.count()).select_from(users).where(users.c.pool_id == pool_id))
+        return int(row[next(iter(row.keys()))])
+
+    # App clients ------------------------------------------------------------------------
+
+    async def create_client(self, client: AppClient) -> None:
+        await self._write(insert(app_clients).values(**codec.client_row(client)))
+
+    async def get_client(self, client_id: str) -> AppClient | None:
+        row = await self._one(select(app_clients).where(app_clients.c.id == client_id))
+        return codec.client_from_row(row) if row else None
+
+    async def list_clients(self, pool_id: str, limit: int, after: str | None) -> list[AppClient]:
+        query = (select(app_clients).where(app_clients.c.pool_id == pool_id)
+                 .order_by(app_clients.c.id).limit(limit))
+        if after is not None:
+            query = query.where(app_clients.c.id > after)
+        return [codec.client_from_row(r) for r in await self._all(query)]
+
+    async def update_client(self, client: AppClient) -> None:
+        row = codec.client_row(client)
+        await self._write(update(app_clients).where(app_clients.c.id == client.id).values(**row))
+
+    async def delete_client(self, client_id: str) -> bool:
+        return bool(await self._write(
+            delete(refresh_sessions).where(refresh_sessions.c.client_id == client_id),
+            delete(app_clients).where(app_clients.c.id == client_id),
+        ))
+
+    # Users ------------------------------------------------------------------------------
+
+    async def create_user(self, user: User, username_key: str, alias_keys: Sequence[str]) -> None:
+        try:
+            async with self._writer.begin() as conn:
+                await conn.execute(insert(users).values(**codec.user_row(user, username_key)))
+                for key in alias_keys:
+                    await conn.execute(insert(user_aliases).values(
+                        pool_id=user.pool_id, alias_key=key, user_sub=user.sub))
+        except IntegrityError as exc:
+            if "alias" in str(exc.orig).lower():
+                raise AliasExists() from exc
+            raise UsernameExists() from exc
+
+    async def find_user(self, pool_id: str, username_key: str, alias_key: str) -> User | None:
+        by_name = select(users).where(users.c.pool_id == pool_id, users.c.username_key == username_key)
+        row = await self._one(by_name)
+        if row is None:
+            by_alias = (select(users).join(user_aliases, user_aliases.c.user_sub == users.c.sub)
+                        .where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias_key == alias_key))
+            row = await self._one(by_alias)
+        return codec.user_from_row(row) if row else None
+
+    async def get_user(self, pool_id: str, sub: str) -> User | None:
+        row = await self._one(select(users).where(users.c.pool_id == pool_id, users.c.sub == sub))
+        return codec.user_from_row(row) if row else None
+
+    async def update_user(self, user: User) -> None:
+        await self._write(update(users).where(users.c.sub == user.sub).values(
+            status=user.status.value, enabled=user.enabled, attributes=codec.dumps(dict(user.attributes)),
+            password_hash=user.password_hash, updated_at=user.updated_at))
+
+    async def delete_user(self, pool_id: str, sub: str) -> bool:
+        return bool(await self._write(
+            delete(refresh_sessions).where(refresh_sessions.c.user_sub == sub),
+            delete(user_aliases).where(user_aliases.c.user_sub == sub),
+            delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
+        ))
+
+    async def list_users(self, pool_id: str, limit: int, after: str | None) -> list[User]:
+        query = select(users).where(users.c.pool_id == pool_id).order_by(users.c.sub).limit(limit)
+        if after is not None:
+            query = query.where(users.c.sub > after)
+        return [codec.user_from_row(r) for r in await self._all(query)]
+
+    # Refresh sessions -------------------------------------------------------------------
+
+    async def create_session(self, session: RefreshSession) -> None:
+        await self._write(insert(refresh_sessions).values(**codec.session_row(session)))
+
+    async def get_session_by_token_hash(self, token_hash: bytes) -> RefreshSession | None:
+        row = await self._one(select(refresh_sessions).where(refresh_sessions.c.token_hash == token_hash))
+        return codec.session_from_row(row) if row else None
+
+    async def get_session_and_user(self, session_id: str) -> tuple[RefreshSession, User] | None:
+        s, u = refresh_sessions, users
+        query = select(
+            *[c.label(f"s_{c.name}") for c in s.c], *[c.label(f"u_{c.name}") for c in u.c]
+        ).join(u, u.c.sub == s.c.user_sub).where(s.c.id == session_id)
+        row = await self._one(query)
+        if row is None:
+            return None
+        session = codec.session_from_row({c.name: row[f"s_{c.name}"] for c in s.c})
+        user = codec.user_from_row({c.name: row[f"u_{c.name}"] for c in u.c})
+        return session, user
+
+    async def revoke_session(self, session_id: str, now: float) -> None:
+        await self._write(update(refresh_sessions)
+                          .where(refresh_sessions.c.id == session_id, refresh_sessions.c.revoked_at.is_(None))
+                          .values(revoked_at=now))
+
+    async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int:
+        return await self._write(update(refresh_sessions)
+                                 .where(refresh_sessions.c.user_sub == sub,
+                                        refresh_sessions.c.pool_id == pool_id,
+                                        refresh_sessions.c.revoked_at.is_(None))
+                                 .values(revoked_at=now))
