@@ -56,6 +56,8 @@ def pool_spec(req: dict[str, Any]) -> PoolSpec:
         )
     schema = []
     for attr in req.get("Schema") or []:
+        if attr is None:
+            continue
         strings = attr.get("StringAttributeConstraints") or {}
         numbers = attr.get("NumberAttributeConstraints") or {}
         schema.append(AttributeSchema(
@@ -67,9 +69,9 @@ def pool_spec(req: dict[str, Any]) -> PoolSpec:
     case = req.get("UsernameConfiguration") or {}
     return PoolSpec(
         name=req["PoolName"], password_policy=policy,
-        username_attributes=tuple(req.get("UsernameAttributes") or ()),
-        alias_attributes=tuple(req.get("AliasAttributes") or ()),
-        auto_verified_attributes=tuple(req.get("AutoVerifiedAttributes") or ()),
+        username_attributes=tuple(_strings(req.get("UsernameAttributes")) or ()),
+        alias_attributes=tuple(_strings(req.get("AliasAttributes")) or ()),
+        auto_verified_attributes=tuple(_strings(req.get("AutoVerifiedAttributes")) or ()),
         case_sensitive=case.get("CaseSensitive", True),
         schema=tuple(schema),
         deletion_protection=req.get("DeletionProtection") == "ACTIVE",
@@ -137,12 +139,17 @@ def _validity(req: dict[str, Any], field: str, unit_key: str, default: Validity)
     return Validity(int(amount), units.get(unit_key, "days" if unit_key == "RefreshToken" else "hours"))
 
 
+def _strings(items: list[str | None] | None) -> list[str] | None:
+    """A list member without the nulls JSON allows in it (Cognito ignores them)."""
+    return None if items is None else [i for i in items if i is not None]
+
+
 def client_spec(req: dict[str, Any]) -> ClientSpec:
     flows_in = req.get("ExplicitAuthFlows")
     flows = None
     if flows_in is not None:
-        flows = frozenset(_LEGACY_FLOWS.get(f) or AuthFlow(f) for f in flows_in)
-    read, write = req.get("ReadAttributes"), req.get("WriteAttributes")
+        flows = frozenset(_LEGACY_FLOWS.get(f) or AuthFlow(f) for f in flows_in if f is not None)
+    read, write = _strings(req.get("ReadAttributes")), _strings(req.get("WriteAttributes"))
     return ClientSpec(
         name=req["ClientName"],
         generate_secret=bool(req.get("GenerateSecret", False)),
@@ -197,7 +204,7 @@ def attributes(user: User) -> list[dict[str, str]]:
 
 
 def attribute_map(items: list[dict[str, Any]] | None) -> dict[str, str]:
-    return {item["Name"]: item.get("Value") or "" for item in items or []}
+    return {item["Name"]: item.get("Value") or "" for item in items or [] if item is not None}
 
 
 def user(user: User) -> dict[str, Any]:
