@@ -93,9 +93,6 @@ def _check_client(pool: UserPool, spec: ClientSpec) -> None:
     _check_validity("Access token", spec.access_token_validity, _ID_ACCESS_RANGE)
     _check_validity("ID token", spec.id_token_validity, _ID_ACCESS_RANGE)
     _check_validity("Refresh token", spec.refresh_token_validity, _REFRESH_RANGE)
-    if spec.refresh_token_validity.seconds < max(spec.access_token_validity.seconds,
-                                                 spec.id_token_validity.seconds):
-        raise InvalidParameter("Refresh token validity must be longer than ID and access token validity.")
     known = {a.name for a in pool.schema} | STANDARD_NAMES
     for attrs in (spec.read_attributes or (), spec.write_attributes or ()):
         for name in attrs:
