@@ -54,8 +54,9 @@ class _Lazy:
     wellknown: WellKnown
 
 
-def create_app(settings: Settings | None = None, *, store: SqlStore | None = None,
-               clock: Clock | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, store: SqlStore | None = None, clock: Clock | None = None
+) -> Starlette:
     settings = settings or Settings()
     clock = clock or time.time
     state = _Lazy()
@@ -66,17 +67,29 @@ def create_app(settings: Settings | None = None, *, store: SqlStore | None = Non
         own_store = store is None
         db = store or await open_store(settings)
         hasher = PasswordHasher(
-            HashParams(settings.argon2_memory_kib, settings.argon2_time_cost,
-                       settings.argon2_parallelism), workers=settings.hash_workers)
+            HashParams(
+                settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+            ),
+            workers=settings.hash_workers,
+        )
         keys = KeyManager(db, clock)
         await keys.start()
-        ctx = Context(store=db, hasher=hasher, keys=keys, clock=clock, issuer=settings.issuer,
-                      region=settings.region)
+        ctx = Context(
+            store=db,
+            hasher=hasher,
+            keys=keys,
+            clock=clock,
+            issuer=settings.issuer,
+            region=settings.region,
+        )
         state.service = Service(ctx)
         state.cognito = CognitoEndpoint(
-            Env(state.service, settings.account_id), db, clock,
+            Env(state.service, settings.account_id),
+            db,
+            clock,
             insecure_accept_any_admin_signature=settings.insecure_accept_any_admin_signature,
-            max_body_bytes=settings.max_body_bytes)
+            max_body_bytes=settings.max_body_bytes,
+        )
         state.wellknown = WellKnown(state.service, settings)
         app.state.service = state.service
         try:

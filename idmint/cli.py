@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,10 +20,19 @@ T = TypeVar("T")
 
 
 def _database_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("--database-url", envvar="IDMINT_DATABASE_URL", default=None,
-                      help="sqlite:///path.db or postgresql://user@host/db (overrides --data-dir).")(fn)
-    fn = click.option("--data-dir", envvar="IDMINT_DATA_DIR", type=click.Path(path_type=Path),
-                      default=None, help="Directory of the embedded SQLite database [./idmint-data].")(fn)
+    fn = click.option(
+        "--database-url",
+        envvar="IDMINT_DATABASE_URL",
+        default=None,
+        help="sqlite:///path.db or postgresql://user@host/db (overrides --data-dir).",
+    )(fn)
+    fn = click.option(
+        "--data-dir",
+        envvar="IDMINT_DATA_DIR",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Directory of the embedded SQLite database [./idmint-data].",
+    )(fn)
     return fn
 
 
@@ -42,12 +52,33 @@ def _with_store(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
         finally:
             await store.close()
 
-    return asyncio.run(run())
+    with _clear_errors():
+        return asyncio.run(run())
+
+
+@contextlib.contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Configuration and connection problems as one-line errors, not tracebacks."""
+    from sqlalchemy.exc import OperationalError
+
+    from idmint.store.database import DatabaseUrlError
+
+    try:
+        yield
+    except DatabaseUrlError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (OperationalError, OSError) as exc:
+        raise click.ClickException(
+            f"cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        ) from None
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
@@ -61,27 +92,54 @@ def main() -> None:
 @click.option("--host", envvar="IDMINT_HOST", default=None, help="Listen address [127.0.0.1].")
 @click.option("--port", envvar="IDMINT_PORT", type=int, default=None, help="Listen port [8790].")
 @_database_options
-@click.option("--public-url", envvar="IDMINT_PUBLIC_URL", default=None,
-              help="URL clients reach this server at; issuers are <public-url>/<poolId>.")
+@click.option(
+    "--public-url",
+    envvar="IDMINT_PUBLIC_URL",
+    default=None,
+    help="URL clients reach this server at; issuers are <public-url>/<poolId>.",
+)
 @click.option("--region", envvar="IDMINT_REGION", default=None, help="Region prefix of pool ids.")
-@click.option("--issuer-style", type=click.Choice(["idmint", "aws"]), default=None,
-              help="Token iss: <public-url>/<poolId> (idmint) or Cognito's AWS URL (aws).")
-@click.option("--insecure-accept-any-admin-signature", is_flag=True, default=None,
-              help="DEVELOPMENT ONLY: admin actions accept any SigV4 signature.")
+@click.option(
+    "--issuer-style",
+    type=click.Choice(["idmint", "aws"]),
+    default=None,
+    help="Token iss: <public-url>/<poolId> (idmint) or Cognito's AWS URL (aws).",
+)
+@click.option(
+    "--insecure-accept-any-admin-signature",
+    is_flag=True,
+    default=None,
+    help="DEVELOPMENT ONLY: admin actions accept any SigV4 signature.",
+)
 @click.option("--log-level", default=None, help="debug, info, warning, error [info].")
 def serve(**options: Any) -> None:
     """Run the server (migrating the database first)."""
     import uvicorn
 
     from idmint.app import create_app
+    from idmint.store.database import async_url
 
     settings = _settings(**options)
     _configure_logging(settings.log_level)
+    with _clear_errors():
+        async_url(settings.effective_database_url)
     app = create_app(settings)
-    logging.getLogger("idmint").info("idmint %s on http://%s:%s, database %s", __version__,
-                                     settings.host, settings.port, _redact(settings.effective_database_url))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                access_log=False, proxy_headers=False, server_header=False)
+    logging.getLogger("idmint").info(
+        "idmint %s on http://%s:%s, database %s",
+        __version__,
+        settings.host,
+        settings.port,
+        _redact(settings.effective_database_url),
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
 
 
 def _redact(url: str) -> str:
@@ -119,10 +177,13 @@ def admin_key_create(as_json: bool, **options: Any) -> None:
 
     key = _with_store(_settings(**options), lambda store: create_admin_key(store, time.time))
     if as_json:
-        click.echo(json.dumps({"AccessKeyId": key.access_key_id,
-                               "SecretAccessKey": key.secret_access_key}))
+        click.echo(
+            json.dumps({"AccessKeyId": key.access_key_id, "SecretAccessKey": key.secret_access_key})
+        )
     else:
-        click.echo(f"AccessKeyId:     {key.access_key_id}\nSecretAccessKey: {key.secret_access_key}")
+        click.echo(
+            f"AccessKeyId:     {key.access_key_id}\nSecretAccessKey: {key.secret_access_key}"
+        )
         click.echo("Store the secret now: it is not shown again.", err=True)
 
 

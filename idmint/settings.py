@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     def warn_about_development_settings(self) -> None:
         if self.insecure_accept_any_admin_signature:
             log.warning("!" * 78)
-            log.warning("INSECURE: admin actions accept ANY signature "
-                        "(--insecure-accept-any-admin-signature). Never use this in production.")
+            log.warning(
+                "INSECURE: admin actions accept ANY signature "
+                "(--insecure-accept-any-admin-signature). Never use this in production."
+            )
             log.warning("!" * 78)

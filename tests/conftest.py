@@ -107,11 +107,18 @@ class LiveServer:
     _thread: threading.Thread | None = None
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
-    def client(self, *, access_key: str | None = None, secret_key: str | None = None,
-               region: str = "us-east-1") -> Any:
+    def client(
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        region: str = "us-east-1",
+    ) -> Any:
         """A boto3 cognito-idp client pointed at this server, signing with the admin key."""
         return boto3.client(
-            "cognito-idp", endpoint_url=self.url, region_name=region,
+            "cognito-idp",
+            endpoint_url=self.url,
+            region_name=region,
             aws_access_key_id=access_key or self.admin_key.access_key_id,
             aws_secret_access_key=secret_key or self.admin_key.secret_access_key,
             config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30),
@@ -125,16 +132,30 @@ class LiveServer:
 
 def start_server(database: Database, clock: FrozenClock, **overrides: Any) -> LiveServer:
     port = free_port()
-    settings = Settings(host="127.0.0.1", port=port, database_url=database.url,
-                        argon2_memory_kib=overrides.pop("argon2_memory_kib", 19 * 1024),
-                        **overrides)
+    settings = Settings(
+        host="127.0.0.1",
+        port=port,
+        database_url=database.url,
+        argon2_memory_kib=overrides.pop("argon2_memory_kib", 19 * 1024),
+        **overrides,
+    )
     store = SqlStore(database.engine())
-    key = AdminKey(access_key_id="AKIATESTADMIN" + secrets.token_hex(4).upper(),
-                   secret_access_key=secrets.token_urlsafe(30), created_at=clock())
-    live = LiveServer(url=f"http://127.0.0.1:{port}", clock=clock, admin_key=key,
-                      settings=settings, store=store)
-    config = uvicorn.Config(create_app(settings, store=store, clock=clock), host="127.0.0.1",
-                            port=port, log_level="warning", access_log=False, lifespan="on")
+    key = AdminKey(
+        access_key_id="AKIATESTADMIN" + secrets.token_hex(4).upper(),
+        secret_access_key=secrets.token_urlsafe(30),
+        created_at=clock(),
+    )
+    live = LiveServer(
+        url=f"http://127.0.0.1:{port}", clock=clock, admin_key=key, settings=settings, store=store
+    )
+    config = uvicorn.Config(
+        create_app(settings, store=store, clock=clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     ready = threading.Event()
 
@@ -171,7 +192,9 @@ def server_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-def live(database: Database, clock: FrozenClock, server_options: dict[str, Any]) -> Iterator[LiveServer]:
+def live(
+    database: Database, clock: FrozenClock, server_options: dict[str, Any]
+) -> Iterator[LiveServer]:
     server = start_server(database, clock, **server_options)
     try:
         yield server
@@ -196,14 +219,27 @@ class Pool:
 PASSWORD = "Corr3ct-horse!"
 
 
-def make_pool(cognito: Any, *, secret: bool = False, prevent: str = "ENABLED",
-              pool_args: dict[str, Any] | None = None, client_args: dict[str, Any] | None = None) -> Pool:
+def make_pool(
+    cognito: Any,
+    *,
+    secret: bool = False,
+    prevent: str = "ENABLED",
+    pool_args: dict[str, Any] | None = None,
+    client_args: dict[str, Any] | None = None,
+) -> Pool:
     pool = cognito.create_user_pool(PoolName="test-pool", **(pool_args or {}))["UserPool"]
     client = cognito.create_user_pool_client(
-        UserPoolId=pool["Id"], ClientName="test-client", GenerateSecret=secret,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                           "ALLOW_REFRESH_TOKEN_AUTH"],
-        PreventUserExistenceErrors=prevent, **(client_args or {}))["UserPoolClient"]
+        UserPoolId=pool["Id"],
+        ClientName="test-client",
+        GenerateSecret=secret,
+        ExplicitAuthFlows=[
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+        PreventUserExistenceErrors=prevent,
+        **(client_args or {}),
+    )["UserPoolClient"]
     return Pool(pool["Id"], client["ClientId"], client.get("ClientSecret"))
 
 
@@ -212,17 +248,27 @@ def pool(cognito: Any) -> Pool:
     return make_pool(cognito)
 
 
-def make_user(cognito: Any, pool: Pool, username: str = "alice", password: str = PASSWORD,
-              **attributes: str) -> str:
+def make_user(
+    cognito: Any, pool: Pool, username: str = "alice", password: str = PASSWORD, **attributes: str
+) -> str:
     """Sign a user up and confirm them; return their sub."""
-    attrs = [{"Name": k, "Value": v} for k, v in ({"email": f"{username}@example.com"} | attributes).items()]
-    sub = cognito.sign_up(ClientId=pool.client_id, Username=username, Password=password,
-                          UserAttributes=attrs)["UserSub"]
+    attrs = [
+        {"Name": k, "Value": v}
+        for k, v in ({"email": f"{username}@example.com"} | attributes).items()
+    ]
+    sub = cognito.sign_up(
+        ClientId=pool.client_id, Username=username, Password=password, UserAttributes=attrs
+    )["UserSub"]
     cognito.admin_confirm_sign_up(UserPoolId=pool.id, Username=username)
     return str(sub)
 
 
-def sign_in(cognito: Any, pool: Pool, username: str = "alice", password: str = PASSWORD) -> dict[str, Any]:
-    result = cognito.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                   AuthParameters={"USERNAME": username, "PASSWORD": password})
+def sign_in(
+    cognito: Any, pool: Pool, username: str = "alice", password: str = PASSWORD
+) -> dict[str, Any]:
+    result = cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
     return dict(result["AuthenticationResult"])

@@ -15,14 +15,28 @@ from idmint.core.model import AttributeSchema, UserPool
 _STRING = 2048
 STANDARD_SCHEMA: tuple[AttributeSchema, ...] = (
     AttributeSchema("sub", mutable=False, required=True, min_length=1, max_length=2048),
-    *(AttributeSchema(name, min_length=0, max_length=_STRING) for name in (
-        "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
-        "profile", "picture", "website", "email")),
+    *(
+        AttributeSchema(name, min_length=0, max_length=_STRING)
+        for name in (
+            "name",
+            "given_name",
+            "family_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "email",
+        )
+    ),
     AttributeSchema("email_verified", data_type="Boolean"),
     *(AttributeSchema(name, min_length=0, max_length=_STRING) for name in ("gender",)),
     AttributeSchema("birthdate", min_length=10, max_length=10),
-    *(AttributeSchema(name, min_length=0, max_length=_STRING) for name in (
-        "zoneinfo", "locale", "phone_number")),
+    *(
+        AttributeSchema(name, min_length=0, max_length=_STRING)
+        for name in ("zoneinfo", "locale", "phone_number")
+    ),
     AttributeSchema("phone_number_verified", data_type="Boolean"),
     AttributeSchema("address", min_length=0, max_length=_STRING),
     AttributeSchema("updated_at", data_type="Number", min_value=0),
@@ -78,10 +92,13 @@ def check_writable(
         if allowed is not None and name not in allowed:
             raise NotAuthorized("A client attempted to write unauthorized attribute")
         if not creating and not attr.mutable:
-            raise _conform(f"{name}: Attribute cannot be updated. (changing an immutable attribute)")
+            raise _conform(
+                f"{name}: Attribute cannot be updated. (changing an immutable attribute)"
+            )
         if attr.max_length is not None and len(value) > attr.max_length:
-            raise InvalidParameter(f"{name}: String attribute is too long; maximum length is "
-                                   f"{attr.max_length}.")
+            raise InvalidParameter(
+                f"{name}: String attribute is too long; maximum length is {attr.max_length}."
+            )
         if attr.data_type == "Boolean" and value not in ("true", "false"):
             raise _conform(f"{name}: Attribute value must be true or false.")
         if attr.data_type == "Number" and not re.fullmatch(r"-?[0-9]+", value):

@@ -17,7 +17,9 @@ from idmint.core.signing import KeyManager
 
 def secret_hash(client_secret: str, username: str, client_id: str) -> str:
     """Base64(HMAC-SHA256(client secret, username + client id)): Cognito's SECRET_HASH."""
-    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        client_secret.encode(), (username + client_id).encode(), hashlib.sha256
+    ).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -49,7 +51,9 @@ class Context:
 
     async def find_user(self, pool: UserPool, username: str) -> User | None:
         """Look a user up by username or by a sign-in alias (email, phone, ...)."""
-        return await self.store.find_user(pool.id, self.username_key(pool, username), username.lower())
+        return await self.store.find_user(
+            pool.id, self.username_key(pool, username), username.lower()
+        )
 
     async def user(self, pool: UserPool, username: str) -> User:
         user = await self.find_user(pool, username)
@@ -64,9 +68,12 @@ class Context:
             return
         if not given:
             raise SecretHashMismatch(
-                f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+                f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+            )
         ok = False
         for name in usernames:
-            ok |= hmac.compare_digest(secret_hash(client.secret, name, client.id).encode(), given.encode())
+            ok |= hmac.compare_digest(
+                secret_hash(client.secret, name, client.id).encode(), given.encode()
+            )
         if not ok:
             raise SecretHashMismatch(f"Unable to verify secret hash for client {client.id}")

@@ -111,5 +111,7 @@ class LimitExceeded(IdmintError):
 
 
 ALL_ERRORS: tuple[type[IdmintError], ...] = tuple(
-    cls for cls in list(globals().values()) if isinstance(cls, type) and issubclass(cls, IdmintError)
+    cls
+    for cls in list(globals().values())
+    if isinstance(cls, type) and issubclass(cls, IdmintError)
 )

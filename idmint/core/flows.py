@@ -38,9 +38,16 @@ class Auth:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def sign_in_with_password(self, client_id: str, username: str, password: str, *,
-                                    flow: AuthFlow, secret_hash: str | None = None,
-                                    pool_id: str | None = None) -> Tokens:
+    async def sign_in_with_password(
+        self,
+        client_id: str,
+        username: str,
+        password: str,
+        *,
+        flow: AuthFlow,
+        secret_hash: str | None = None,
+        pool_id: str | None = None,
+    ) -> Tokens:
         """Check a username and password and start a session (Cognito USER_PASSWORD_AUTH).
 
         Unknown user and wrong password cost the same argon2id verification; with
@@ -49,7 +56,9 @@ class Auth:
         ctx = self._ctx
         client = await ctx.client(client_id, pool_id)
         if not client.allows(flow):
-            raise InvalidParameter(f"{flow.value.removeprefix('ALLOW_')} flow not enabled for this client")
+            raise InvalidParameter(
+                f"{flow.value.removeprefix('ALLOW_')} flow not enabled for this client"
+            )
         ctx.check_secret_hash(client, secret_hash, username)
         pool = await ctx.pool(client.pool_id)
         user = await ctx.find_user(pool, username)
@@ -68,36 +77,64 @@ class Auth:
         if user.status is UserStatus.RESET_REQUIRED:
             raise PasswordResetRequired()
         if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
-            raise UnsupportedOperation("The NEW_PASSWORD_REQUIRED challenge is not supported yet: "
-                                       "set a permanent password with AdminSetUserPassword.")
+            raise UnsupportedOperation(
+                "The NEW_PASSWORD_REQUIRED challenge is not supported yet: "
+                "set a permanent password with AdminSetUserPassword."
+            )
         return await self._start_session(client, user)
 
     async def _start_session(self, client: AppClient, user: User) -> Tokens:
         now = self._ctx.clock()
         refresh_token, token_hash = tokens.new_refresh_token()
         session = RefreshSession(
-            id=new_uuid(), pool_id=user.pool_id, client_id=client.id, user_sub=user.sub,
-            token_hash=token_hash, auth_time=now, created_at=now,
-            expires_at=now + client.refresh_token_validity.seconds)
+            id=new_uuid(),
+            pool_id=user.pool_id,
+            client_id=client.id,
+            user_sub=user.sub,
+            token_hash=token_hash,
+            auth_time=now,
+            created_at=now,
+            expires_at=now + client.refresh_token_validity.seconds,
+        )
         await self._ctx.store.create_session(session)
         return await self._issue(client, user, session, refresh_token)
 
-    async def _issue(self, client: AppClient, user: User, session: RefreshSession,
-                     refresh_token: str | None) -> Tokens:
+    async def _issue(
+        self, client: AppClient, user: User, session: RefreshSession, refresh_token: str | None
+    ) -> Tokens:
         ring = await self._ctx.keys.ring()
         id_token, access_token = tokens.issue_pair(
-            ring, issuer=self._ctx.issuer(user.pool_id), client=client, user=user,
-            origin_jti=session.id, auth_time=session.auth_time, now=self._ctx.clock())
-        return Tokens(id_token=id_token, access_token=access_token, refresh_token=refresh_token,
-                      expires_in=client.access_token_validity.seconds)
+            ring,
+            issuer=self._ctx.issuer(user.pool_id),
+            client=client,
+            user=user,
+            origin_jti=session.id,
+            auth_time=session.auth_time,
+            now=self._ctx.clock(),
+        )
+        return Tokens(
+            id_token=id_token,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            expires_in=client.access_token_validity.seconds,
+        )
 
-    async def refresh(self, client_id: str, refresh_token: str, *, secret_hash: str | None = None,
-                      client_secret: str | None = None, pool_id: str | None = None) -> Tokens:
+    async def refresh(
+        self,
+        client_id: str,
+        refresh_token: str,
+        *,
+        secret_hash: str | None = None,
+        client_secret: str | None = None,
+        pool_id: str | None = None,
+    ) -> Tokens:
         """New ID and access tokens from a refresh token bound to this client (no new refresh
         token: Cognito rotates refresh tokens only when rotation is configured)."""
         ctx = self._ctx
         client = await ctx.client(client_id, pool_id)
-        session = await ctx.store.get_session_by_token_hash(tokens.refresh_token_hash(refresh_token))
+        session = await ctx.store.get_session_by_token_hash(
+            tokens.refresh_token_hash(refresh_token)
+        )
         now = ctx.clock()
         if session is None or session.client_id != client.id:
             raise InvalidRefreshToken()
@@ -121,7 +158,9 @@ class Auth:
         if client.secret is None:
             return
         if not given:
-            raise NotAuthorized(f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+            raise NotAuthorized(
+                f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+            )
         if not hmac.compare_digest(client.secret.encode(), given.encode()):
             raise NotAuthorized(f"Unable to verify secret hash for client {client.id}")
 
@@ -134,7 +173,11 @@ class Auth:
         now = ctx.clock()
         claims = tokens.verify(ring, access_token, now)
         iss, exp = claims.get("iss"), claims.get("exp")
-        if claims.get("token_use") != "access" or not isinstance(iss, str) or not isinstance(exp, int):
+        if (
+            claims.get("token_use") != "access"
+            or not isinstance(iss, str)
+            or not isinstance(exp, int)
+        ):
             raise InvalidToken()
         if iss != ctx.issuer(iss.rsplit("/", 1)[-1]):
             raise InvalidToken()

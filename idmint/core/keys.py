@@ -90,10 +90,17 @@ class KeyRing:
 
     def jwks(self, now: float) -> dict[str, list[dict[str, str]]]:
         """The public JSON Web Key Set (RFC 7517 §5), active key first."""
-        ordered = sorted(self._keys.values(), key=lambda k: (k.kid != self.active_kid, -k.created_at))
+        ordered = sorted(
+            self._keys.values(), key=lambda k: (k.kid != self.active_kid, -k.created_at)
+        )
         return {
             "keys": [
-                {"alg": "RS256", "kid": k.kid, "use": "sig", **public_jwk(self._private[k.kid].public_key())}
+                {
+                    "alg": "RS256",
+                    "kid": k.kid,
+                    "use": "sig",
+                    **public_jwk(self._private[k.kid].public_key()),
+                }
                 for k in ordered
                 if self._published(k, now)
             ]

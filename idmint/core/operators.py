@@ -10,8 +10,11 @@ from idmint.core.signing import KeyManager
 
 async def create_admin_key(store: Store, clock: Clock) -> AdminKey:
     """A new SigV4 credential for Cognito's admin actions (shown once by the CLI)."""
-    key = AdminKey(access_key_id=new_access_key_id(), secret_access_key=new_secret_access_key(),
-                   created_at=clock())
+    key = AdminKey(
+        access_key_id=new_access_key_id(),
+        secret_access_key=new_secret_access_key(),
+        created_at=clock(),
+    )
     await store.add_admin_key(key)
     return key
 

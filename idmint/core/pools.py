@@ -56,11 +56,15 @@ class ClientSpec:
 
 def _check_pool(spec: PoolSpec) -> tuple[AttributeSchema, ...]:
     if spec.username_attributes and spec.alias_attributes:
-        raise InvalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
+        raise InvalidParameter(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
+        )
     if not set(spec.username_attributes) <= USERNAME_ATTRIBUTES:
         raise InvalidParameter("UsernameAttributes may contain only email and phone_number.")
     if not set(spec.alias_attributes) <= ALIAS_ATTRIBUTES:
-        raise InvalidParameter("AliasAttributes may contain only email, phone_number and preferred_username.")
+        raise InvalidParameter(
+            "AliasAttributes may contain only email, phone_number and preferred_username."
+        )
     if not set(spec.auto_verified_attributes) <= VERIFIABLE:
         raise InvalidParameter("AutoVerifiedAttributes may contain only email and phone_number.")
     policy = spec.password_policy
@@ -86,7 +90,8 @@ def _check_validity(name: str, value: Validity, bounds: tuple[int, int]) -> None
     if not low <= value.seconds <= high:
         raise InvalidParameter(
             f"{name} validity must be between {low // 60} minutes and {high // 86400} days; "
-            f"got {value.amount} {value.unit}.")
+            f"got {value.amount} {value.unit}."
+        )
 
 
 def _check_client(pool: UserPool, spec: ClientSpec) -> None:
@@ -112,12 +117,18 @@ class PoolAdmin:
         schema = _check_pool(spec)
         now = self._ctx.clock()
         pool = UserPool(
-            id=new_pool_id(self._ctx.region), name=spec.name, created_at=now, updated_at=now,
-            password_policy=spec.password_policy, username_attributes=spec.username_attributes,
+            id=new_pool_id(self._ctx.region),
+            name=spec.name,
+            created_at=now,
+            updated_at=now,
+            password_policy=spec.password_policy,
+            username_attributes=spec.username_attributes,
             alias_attributes=spec.alias_attributes,
             auto_verified_attributes=spec.auto_verified_attributes,
-            case_sensitive=spec.case_sensitive, schema=schema,
-            deletion_protection=spec.deletion_protection, extra=dict(spec.extra),
+            case_sensitive=spec.case_sensitive,
+            schema=schema,
+            deletion_protection=spec.deletion_protection,
+            extra=dict(spec.extra),
         )
         await self._ctx.store.create_pool(pool)
         return pool
@@ -133,31 +144,44 @@ class PoolAdmin:
     async def delete_pool(self, pool_id: str) -> None:
         pool = await self._ctx.pool(pool_id)
         if pool.deletion_protection:
-            raise Conflict("The user pool cannot be deleted because deletion protection is "
-                           "activated. Deletion protection must be inactivated first.")
+            raise Conflict(
+                "The user pool cannot be deleted because deletion protection is "
+                "activated. Deletion protection must be inactivated first."
+            )
         await self._ctx.store.delete_pool(pool_id)
 
     async def create_client(self, pool_id: str, spec: ClientSpec) -> AppClient:
         pool = await self._ctx.pool(pool_id)
         _check_client(pool, spec)
         now = self._ctx.clock()
-        client = self._client(spec, id=new_client_id(), pool_id=pool_id, created_at=now,
-                              secret=new_client_secret() if spec.generate_secret else None)
+        client = self._client(
+            spec,
+            id=new_client_id(),
+            pool_id=pool_id,
+            created_at=now,
+            secret=new_client_secret() if spec.generate_secret else None,
+        )
         await self._ctx.store.create_client(client)
         return client
 
-    def _client(self, spec: ClientSpec, *, id: str, pool_id: str, created_at: float,
-                secret: str | None) -> AppClient:
+    def _client(
+        self, spec: ClientSpec, *, id: str, pool_id: str, created_at: float, secret: str | None
+    ) -> AppClient:
         return AppClient(
-            id=id, pool_id=pool_id, name=spec.name, created_at=created_at,
-            updated_at=self._ctx.clock(), secret=secret,
+            id=id,
+            pool_id=pool_id,
+            name=spec.name,
+            created_at=created_at,
+            updated_at=self._ctx.clock(),
+            secret=secret,
             explicit_auth_flows=spec.explicit_auth_flows,
             access_token_validity=spec.access_token_validity,
             id_token_validity=spec.id_token_validity,
             refresh_token_validity=spec.refresh_token_validity,
             prevent_user_existence_errors=spec.prevent_user_existence_errors,
             enable_token_revocation=spec.enable_token_revocation,
-            read_attributes=spec.read_attributes, write_attributes=spec.write_attributes,
+            read_attributes=spec.read_attributes,
+            write_attributes=spec.write_attributes,
             extra=dict(spec.extra),
         )
 
@@ -165,8 +189,9 @@ class PoolAdmin:
         await self._ctx.pool(pool_id)
         return await self._ctx.client(client_id, pool_id)
 
-    async def list_clients(self, pool_id: str, limit: int, after: str | None
-                           ) -> tuple[list[AppClient], str | None]:
+    async def list_clients(
+        self, pool_id: str, limit: int, after: str | None
+    ) -> tuple[list[AppClient], str | None]:
         await self._ctx.pool(pool_id)
         clients = await self._ctx.store.list_clients(pool_id, limit, after)
         return clients, (_page(clients, limit, clients[-1].id) if clients else None)
@@ -176,8 +201,13 @@ class PoolAdmin:
         pool = await self._ctx.pool(pool_id)
         current = await self._ctx.client(client_id, pool_id)
         _check_client(pool, spec)
-        client = self._client(spec, id=current.id, pool_id=pool_id, created_at=current.created_at,
-                              secret=current.secret)
+        client = self._client(
+            spec,
+            id=current.id,
+            pool_id=pool_id,
+            created_at=current.created_at,
+            secret=current.secret,
+        )
         await self._ctx.store.update_client(client)
         return client
 

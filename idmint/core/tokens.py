@@ -72,7 +72,9 @@ def verify(ring: KeyRing, token: str, now: float) -> dict[str, Any]:
         raise InvalidToken()
     try:
         signature = _b64decode(parts[2])
-        key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        key.verify(
+            signature, f"{parts[0]}.{parts[1]}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256()
+        )
         claims = orjson.loads(_b64decode(parts[1]))
     except (InvalidSignature, ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise InvalidToken() from exc
@@ -112,8 +114,14 @@ def issue_pair(
     """Sign one ID token and one access token for a sign-in or refresh (same ``event_id``)."""
     iat = int(now)
     event_id = new_uuid()
-    common = {"sub": user.sub, "iss": issuer, "origin_jti": origin_jti, "event_id": event_id,
-              "auth_time": int(auth_time), "iat": iat}
+    common = {
+        "sub": user.sub,
+        "iss": issuer,
+        "origin_jti": origin_jti,
+        "event_id": event_id,
+        "auth_time": int(auth_time),
+        "iat": iat,
+    }
     id_claims = {
         **user_claims(user, client),
         **common,

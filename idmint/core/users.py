@@ -21,23 +21,32 @@ def _username_for(pool: UserPool, username: str, attributes: dict[str, str], sub
     stored as that attribute and the user's username is a generated UUID.
     """
     if pool.username_attributes:
-        kinds = [name for name, pattern in (("email", _EMAIL), ("phone_number", _PHONE))
-                 if name in pool.username_attributes and pattern.match(username)]
+        kinds = [
+            name
+            for name, pattern in (("email", _EMAIL), ("phone_number", _PHONE))
+            if name in pool.username_attributes and pattern.match(username)
+        ]
         if not kinds:
-            wanted = " or ".join("an email" if a == "email" else "a phone number"
-                                 for a in pool.username_attributes)
-            raise InvalidParameter(f"Username should be {'either ' if len(kinds) > 1 else ''}{wanted}.")
+            wanted = " or ".join(
+                "an email" if a == "email" else "a phone number" for a in pool.username_attributes
+            )
+            raise InvalidParameter(
+                f"Username should be {'either ' if len(kinds) > 1 else ''}{wanted}."
+            )
         given = attributes.get(kinds[0])
         if given is not None and given.lower() != username.lower():
             raise InvalidParameter(f"{kinds[0]} attribute must match the username.")
         attributes[kinds[0]] = username
         return sub
     if "email" in pool.alias_attributes and _EMAIL.match(username):
-        raise InvalidParameter("Username cannot be of email format, since user pool is configured "
-                               "for email alias.")
+        raise InvalidParameter(
+            "Username cannot be of email format, since user pool is configured for email alias."
+        )
     if "phone_number" in pool.alias_attributes and _PHONE.match(username):
-        raise InvalidParameter("Username cannot be of phone format, since user pool is configured "
-                               "for phone_number alias.")
+        raise InvalidParameter(
+            "Username cannot be of phone format, since user pool is configured "
+            "for phone_number alias."
+        )
     return username
 
 
@@ -45,8 +54,14 @@ class Users:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def sign_up(self, client_id: str, username: str, password: str,
-                      attributes: Mapping[str, str], secret_hash: str | None) -> User:
+    async def sign_up(
+        self,
+        client_id: str,
+        username: str,
+        password: str,
+        attributes: Mapping[str, str],
+        secret_hash: str | None,
+    ) -> User:
         """Cognito SignUp: a new UNCONFIRMED user; the password meets the pool's policy."""
         ctx = self._ctx
         client = await ctx.client(client_id)
@@ -54,16 +69,32 @@ class Users:
         pool = await ctx.pool(client.pool_id)
         check_policy(pool.password_policy, password)
         check_writable(pool, attributes, writable=client.write_attributes, creating=True)
-        return await self._create(pool, username, password, dict(attributes), UserStatus.UNCONFIRMED)
+        return await self._create(
+            pool, username, password, dict(attributes), UserStatus.UNCONFIRMED
+        )
 
-    async def _create(self, pool: UserPool, username: str, password: str,
-                      attributes: dict[str, str], status: UserStatus) -> User:
+    async def _create(
+        self,
+        pool: UserPool,
+        username: str,
+        password: str,
+        attributes: dict[str, str],
+        status: UserStatus,
+    ) -> User:
         sub = new_uuid()
         name = _username_for(pool, username, attributes, sub)
         now = self._ctx.clock()
-        user = User(pool_id=pool.id, sub=sub, username=name, status=status, enabled=True,
-                    attributes=attributes, created_at=now, updated_at=now,
-                    password_hash=await self._ctx.hasher.hash(password))
+        user = User(
+            pool_id=pool.id,
+            sub=sub,
+            username=name,
+            status=status,
+            enabled=True,
+            attributes=attributes,
+            created_at=now,
+            updated_at=now,
+            password_hash=await self._ctx.hasher.hash(password),
+        )
         keys = alias_keys(pool, attributes)
         await self._ctx.store.create_user(user, self._ctx.username_key(pool, name), keys)
         return user
@@ -74,7 +105,8 @@ class Users:
         if user.status is not UserStatus.UNCONFIRMED:
             raise NotAuthorized(f"User cannot be confirmed. Current status is {user.status.value}")
         await self._ctx.store.update_user(
-            replace(user, status=UserStatus.CONFIRMED, updated_at=self._ctx.clock()))
+            replace(user, status=UserStatus.CONFIRMED, updated_at=self._ctx.clock())
+        )
 
     async def admin_get_user(self, pool_id: str, username: str) -> User:
         pool = await self._ctx.pool(pool_id)
@@ -86,20 +118,27 @@ class Users:
         user = await self._ctx.user(pool, username)
         await self._ctx.store.delete_user(pool.id, user.sub)
 
-    async def admin_set_user_password(self, pool_id: str, username: str, password: str,
-                                      permanent: bool) -> None:
+    async def admin_set_user_password(
+        self, pool_id: str, username: str, password: str, permanent: bool
+    ) -> None:
         """Permanent: CONFIRMED with this password; otherwise a temporary one the user must
         replace at next sign-in (FORCE_CHANGE_PASSWORD)."""
         pool = await self._ctx.pool(pool_id)
         user = await self._ctx.user(pool, username)
         check_policy(pool.password_policy, password)
         status = UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD
-        await self._ctx.store.update_user(replace(
-            user, status=status, password_hash=await self._ctx.hasher.hash(password),
-            updated_at=self._ctx.clock()))
+        await self._ctx.store.update_user(
+            replace(
+                user,
+                status=status,
+                password_hash=await self._ctx.hasher.hash(password),
+                updated_at=self._ctx.clock(),
+            )
+        )
 
-    async def list_users(self, pool_id: str, limit: int, after: str | None
-                         ) -> tuple[list[User], str | None]:
+    async def list_users(
+        self, pool_id: str, limit: int, after: str | None
+    ) -> tuple[list[User], str | None]:
         await self._ctx.pool(pool_id)
         users = await self._ctx.store.list_users(pool_id, limit, after)
         return users, (users[-1].sub if len(users) == limit else None)

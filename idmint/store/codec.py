@@ -36,8 +36,13 @@ def pool_row(pool: UserPool) -> dict[str, Any]:
         "deletion_protection": pool.deletion_protection,
         "extra": dict(pool.extra),
     }
-    return {"id": pool.id, "name": pool.name, "created_at": pool.created_at,
-            "updated_at": pool.updated_at, "config": dumps(config)}
+    return {
+        "id": pool.id,
+        "name": pool.name,
+        "created_at": pool.created_at,
+        "updated_at": pool.updated_at,
+        "config": dumps(config),
+    }
 
 
 def pool_from_row(row: Mapping[str, Any]) -> UserPool:
@@ -71,12 +76,23 @@ def client_row(client: AppClient) -> dict[str, Any]:
         "refresh_token_validity": _validity(client.refresh_token_validity),
         "prevent_user_existence_errors": client.prevent_user_existence_errors,
         "enable_token_revocation": client.enable_token_revocation,
-        "read_attributes": list(client.read_attributes) if client.read_attributes is not None else None,
-        "write_attributes": list(client.write_attributes) if client.write_attributes is not None else None,
+        "read_attributes": list(client.read_attributes)
+        if client.read_attributes is not None
+        else None,
+        "write_attributes": list(client.write_attributes)
+        if client.write_attributes is not None
+        else None,
         "extra": dict(client.extra),
     }
-    return {"id": client.id, "pool_id": client.pool_id, "name": client.name, "secret": client.secret,
-            "created_at": client.created_at, "updated_at": client.updated_at, "config": dumps(config)}
+    return {
+        "id": client.id,
+        "pool_id": client.pool_id,
+        "name": client.name,
+        "secret": client.secret,
+        "created_at": client.created_at,
+        "updated_at": client.updated_at,
+        "config": dumps(config),
+    }
 
 
 def client_from_row(row: Mapping[str, Any]) -> AppClient:
@@ -103,10 +119,18 @@ def client_from_row(row: Mapping[str, Any]) -> AppClient:
 
 
 def user_row(user: User, username_key: str) -> dict[str, Any]:
-    return {"sub": user.sub, "pool_id": user.pool_id, "username": user.username,
-            "username_key": username_key, "status": user.status.value, "enabled": user.enabled,
-            "attributes": dumps(dict(user.attributes)), "password_hash": user.password_hash,
-            "created_at": user.created_at, "updated_at": user.updated_at}
+    return {
+        "sub": user.sub,
+        "pool_id": user.pool_id,
+        "username": user.username,
+        "username_key": username_key,
+        "status": user.status.value,
+        "enabled": user.enabled,
+        "attributes": dumps(dict(user.attributes)),
+        "password_hash": user.password_hash,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
 
 
 def user_from_row(row: Mapping[str, Any]) -> User:

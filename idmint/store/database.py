@@ -14,7 +14,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
 
 
 class DatabaseUrlError(ValueError):
@@ -26,7 +30,9 @@ def async_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it
-        raise DatabaseUrlError("not a database URL (expected sqlite:///... or postgresql://...)") from exc
+        raise DatabaseUrlError(
+            "not a database URL (expected sqlite:///... or postgresql://...)"
+        ) from exc
     backend = parsed.get_backend_name()
     driver = _DRIVERS.get(backend)
     if driver is None:
@@ -64,7 +70,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy's "begin" event below own transactions (pysqlite's are broken).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

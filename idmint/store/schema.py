@@ -93,7 +93,9 @@ refresh_sessions = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("pool_id", String(64), nullable=False),
-    Column("client_id", String(32), ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "client_id", String(32), ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False
+    ),
     Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
     Column("token_hash", LargeBinary(32), nullable=False, unique=True),
     Column("auth_time", Float, nullable=False),

@@ -56,29 +56,53 @@ class SqlStore:
 
     async def list_signing_keys(self) -> list[SigningKey]:
         rows = await self._all(select(signing_keys).order_by(signing_keys.c.created_at))
-        return [SigningKey(kid=r["kid"], private_pem=bytes(r["private_pem"]), created_at=r["created_at"],
-                           retired_at=r["retired_at"]) for r in rows]
+        return [
+            SigningKey(
+                kid=r["kid"],
+                private_pem=bytes(r["private_pem"]),
+                created_at=r["created_at"],
+                retired_at=r["retired_at"],
+            )
+            for r in rows
+        ]
 
     async def add_signing_key(self, key: SigningKey, *, retire_others_at: float | None) -> None:
         statements: list[Any] = []
         if retire_others_at is not None:
-            statements.append(update(signing_keys).where(signing_keys.c.retired_at.is_(None))
-                              .values(retired_at=retire_others_at))
-        statements.append(insert(signing_keys).values(kid=key.kid, private_pem=key.private_pem,
-                                                      created_at=key.created_at, retired_at=key.retired_at))
+            statements.append(
+                update(signing_keys)
+                .where(signing_keys.c.retired_at.is_(None))
+                .values(retired_at=retire_others_at)
+            )
+        statements.append(
+            insert(signing_keys).values(
+                kid=key.kid,
+                private_pem=key.private_pem,
+                created_at=key.created_at,
+                retired_at=key.retired_at,
+            )
+        )
         await self._write(*statements)
 
     async def add_admin_key(self, key: AdminKey) -> None:
-        await self._write(insert(admin_keys).values(
-            access_key_id=key.access_key_id, secret_access_key=key.secret_access_key,
-            created_at=key.created_at, enabled=key.enabled))
+        await self._write(
+            insert(admin_keys).values(
+                access_key_id=key.access_key_id,
+                secret_access_key=key.secret_access_key,
+                created_at=key.created_at,
+                enabled=key.enabled,
+            )
+        )
 
     async def get_admin_key(self, access_key_id: str) -> AdminKey | None:
         row = await self._one(select(admin_keys).where(admin_keys.c.access_key_id == access_key_id))
         return AdminKey(**row) if row else None
 
     async def list_admin_keys(self) -> list[AdminKey]:
-        return [AdminKey(**r) for r in await self._all(select(admin_keys).order_by(admin_keys.c.created_at))]
+        return [
+            AdminKey(**r)
+            for r in await self._all(select(admin_keys).order_by(admin_keys.c.created_at))
+        ]
 
     # User pools -------------------------------------------------------------------------
 
@@ -102,13 +126,17 @@ class SqlStore:
     async def delete_pool(self, pool_id: str) -> bool:
         # Children first: SQLite cascades only with foreign_keys=ON, and sessions have no
         # direct pool foreign key.
-        return bool(await self._write(
-            delete(refresh_sessions).where(refresh_sessions.c.pool_id == pool_id),
-            delete(user_pools).where(user_pools.c.id == pool_id),
-        ))
+        return bool(
+            await self._write(
+                delete(refresh_sessions).where(refresh_sessions.c.pool_id == pool_id),
+                delete(user_pools).where(user_pools.c.id == pool_id),
+            )
+        )
 
     async def count_users(self, pool_id: str) -> int:
-        row = await self._one(select(func.count()).select_from(users).where(users.c.pool_id == pool_id))
+        row = await self._one(
+            select(func.count()).select_from(users).where(users.c.pool_id == pool_id)
+        )
         return int(row[next(iter(row.keys()))])
 
     # App clients ------------------------------------------------------------------------
@@ -121,8 +149,12 @@ class SqlStore:
         return codec.client_from_row(row) if row else None
 
     async def list_clients(self, pool_id: str, limit: int, after: str | None) -> list[AppClient]:
-        query = (select(app_clients).where(app_clients.c.pool_id == pool_id)
-                 .order_by(app_clients.c.id).limit(limit))
+        query = (
+            select(app_clients)
+            .where(app_clients.c.pool_id == pool_id)
+            .order_by(app_clients.c.id)
+            .limit(limit)
+        )
         if after is not None:
             query = query.where(app_clients.c.id > after)
         return [codec.client_from_row(r) for r in await self._all(query)]
@@ -132,10 +164,12 @@ class SqlStore:
         await self._write(update(app_clients).where(app_clients.c.id == client.id).values(**row))
 
     async def delete_client(self, client_id: str) -> bool:
-        return bool(await self._write(
-            delete(refresh_sessions).where(refresh_sessions.c.client_id == client_id),
-            delete(app_clients).where(app_clients.c.id == client_id),
-        ))
+        return bool(
+            await self._write(
+                delete(refresh_sessions).where(refresh_sessions.c.client_id == client_id),
+                delete(app_clients).where(app_clients.c.id == client_id),
+            )
+        )
 
     # Users ------------------------------------------------------------------------------
 
@@ -144,19 +178,27 @@ class SqlStore:
             async with self._writer.begin() as conn:
                 await conn.execute(insert(users).values(**codec.user_row(user, username_key)))
                 for key in alias_keys:
-                    await conn.execute(insert(user_aliases).values(
-                        pool_id=user.pool_id, alias_key=key, user_sub=user.sub))
+                    await conn.execute(
+                        insert(user_aliases).values(
+                            pool_id=user.pool_id, alias_key=key, user_sub=user.sub
+                        )
+                    )
         except IntegrityError as exc:
             if "alias" in str(exc.orig).lower():
                 raise AliasExists() from exc
             raise UsernameExists() from exc
 
     async def find_user(self, pool_id: str, username_key: str, alias_key: str) -> User | None:
-        by_name = select(users).where(users.c.pool_id == pool_id, users.c.username_key == username_key)
+        by_name = select(users).where(
+            users.c.pool_id == pool_id, users.c.username_key == username_key
+        )
         row = await self._one(by_name)
         if row is None:
-            by_alias = (select(users).join(user_aliases, user_aliases.c.user_sub == users.c.sub)
-                        .where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias_key == alias_key))
+            by_alias = (
+                select(users)
+                .join(user_aliases, user_aliases.c.user_sub == users.c.sub)
+                .where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias_key == alias_key)
+            )
             row = await self._one(by_alias)
         return codec.user_from_row(row) if row else None
 
@@ -165,16 +207,26 @@ class SqlStore:
         return codec.user_from_row(row) if row else None
 
     async def update_user(self, user: User) -> None:
-        await self._write(update(users).where(users.c.sub == user.sub).values(
-            status=user.status.value, enabled=user.enabled, attributes=codec.dumps(dict(user.attributes)),
-            password_hash=user.password_hash, updated_at=user.updated_at))
+        await self._write(
+            update(users)
+            .where(users.c.sub == user.sub)
+            .values(
+                status=user.status.value,
+                enabled=user.enabled,
+                attributes=codec.dumps(dict(user.attributes)),
+                password_hash=user.password_hash,
+                updated_at=user.updated_at,
+            )
+        )
 
     async def delete_user(self, pool_id: str, sub: str) -> bool:
-        return bool(await self._write(
-            delete(refresh_sessions).where(refresh_sessions.c.user_sub == sub),
-            delete(user_aliases).where(user_aliases.c.user_sub == sub),
-            delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
-        ))
+        return bool(
+            await self._write(
+                delete(refresh_sessions).where(refresh_sessions.c.user_sub == sub),
+                delete(user_aliases).where(user_aliases.c.user_sub == sub),
+                delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
+            )
+        )
 
     async def list_users(self, pool_id: str, limit: int, after: str | None) -> list[User]:
         query = select(users).where(users.c.pool_id == pool_id).order_by(users.c.sub).limit(limit)
@@ -188,14 +240,18 @@ class SqlStore:
         await self._write(insert(refresh_sessions).values(**codec.session_row(session)))
 
     async def get_session_by_token_hash(self, token_hash: bytes) -> RefreshSession | None:
-        row = await self._one(select(refresh_sessions).where(refresh_sessions.c.token_hash == token_hash))
+        row = await self._one(
+            select(refresh_sessions).where(refresh_sessions.c.token_hash == token_hash)
+        )
         return codec.session_from_row(row) if row else None
 
     async def get_session_and_user(self, session_id: str) -> tuple[RefreshSession, User] | None:
         s, u = refresh_sessions, users
-        query = select(
-            *[c.label(f"s_{c.name}") for c in s.c], *[c.label(f"u_{c.name}") for c in u.c]
-        ).join(u, u.c.sub == s.c.user_sub).where(s.c.id == session_id)
+        query = (
+            select(*[c.label(f"s_{c.name}") for c in s.c], *[c.label(f"u_{c.name}") for c in u.c])
+            .join(u, u.c.sub == s.c.user_sub)
+            .where(s.c.id == session_id)
+        )
         row = await self._one(query)
         if row is None:
             return None
@@ -204,13 +260,19 @@ class SqlStore:
         return session, user
 
     async def revoke_session(self, session_id: str, now: float) -> None:
-        await self._write(update(refresh_sessions)
-                          .where(refresh_sessions.c.id == session_id, refresh_sessions.c.revoked_at.is_(None))
-                          .values(revoked_at=now))
+        await self._write(
+            update(refresh_sessions)
+            .where(refresh_sessions.c.id == session_id, refresh_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
 
     async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int:
-        return await self._write(update(refresh_sessions)
-                                 .where(refresh_sessions.c.user_sub == sub,
-                                        refresh_sessions.c.pool_id == pool_id,
-                                        refresh_sessions.c.revoked_at.is_(None))
-                                 .values(revoked_at=now))
+        return await self._write(
+            update(refresh_sessions)
+            .where(
+                refresh_sessions.c.user_sub == sub,
+                refresh_sessions.c.pool_id == pool_id,
+                refresh_sessions.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )

@@ -33,6 +33,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
-                  media_type: str = "application/json") -> Response:
+def json_response(
+    body: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    media_type: str = "application/json",
+) -> Response:
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)

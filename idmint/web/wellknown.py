@@ -36,14 +36,27 @@ class WellKnown:
         except ResourceNotFound as exc:
             return json_response({"error": "not_found", "message": exc.message}, 404)
         base = f"{self._settings.effective_public_url}/{pool_id}"
-        return json_response({
-            "issuer": self._settings.issuer(pool_id),
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "response_types_supported": ["code"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid", "email", "phone", "profile"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "email",
-                                 "email_verified", "phone_number", "phone_number_verified",
-                                 "cognito:username"],
-        }, headers=_CACHE)
+        return json_response(
+            {
+                "issuer": self._settings.issuer(pool_id),
+                "jwks_uri": f"{base}/.well-known/jwks.json",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "phone", "profile"],
+                "claims_supported": [
+                    "sub",
+                    "iss",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "auth_time",
+                    "email",
+                    "email_verified",
+                    "phone_number",
+                    "phone_number_verified",
+                    "cognito:username",
+                ],
+            },
+            headers=_CACHE,
+        )

@@ -38,6 +38,7 @@ def action(fn: Action) -> Action:
 
 # User pools ----------------------------------------------------------------------------
 
+
 @action
 async def create_user_pool(env: Env, req: Request) -> Response:
     pool = await env.service.pools.create_pool(render.pool_spec(req))
@@ -67,6 +68,7 @@ async def delete_user_pool(env: Env, req: Request) -> Response:
 
 # App clients ---------------------------------------------------------------------------
 
+
 @action
 async def create_user_pool_client(env: Env, req: Request) -> Response:
     client = await env.service.pools.create_client(req["UserPoolId"], render.client_spec(req))
@@ -82,7 +84,8 @@ async def describe_user_pool_client(env: Env, req: Request) -> Response:
 @action
 async def list_user_pool_clients(env: Env, req: Request) -> Response:
     clients, next_token = await env.service.pools.list_clients(
-        req["UserPoolId"], req.get("MaxResults", 60), req.get("NextToken"))
+        req["UserPoolId"], req.get("MaxResults", 60), req.get("NextToken")
+    )
     out: Response = {"UserPoolClients": [render.client_summary(c) for c in clients]}
     if next_token:
         out["NextToken"] = next_token
@@ -106,11 +109,16 @@ async def delete_user_pool_client(env: Env, req: Request) -> Response:
 
 # Users ---------------------------------------------------------------------------------
 
+
 @action
 async def sign_up(env: Env, req: Request) -> Response:
     user = await env.service.users.sign_up(
-        req["ClientId"], req["Username"], req["Password"],
-        render.attribute_map(req.get("UserAttributes")), req.get("SecretHash"))
+        req["ClientId"],
+        req["Username"],
+        req["Password"],
+        render.attribute_map(req.get("UserAttributes")),
+        req.get("SecretHash"),
+    )
     return {"UserConfirmed": False, "UserSub": user.sub}
 
 
@@ -137,7 +145,8 @@ async def admin_delete_user(env: Env, req: Request) -> Response:
 @action
 async def admin_set_user_password(env: Env, req: Request) -> Response:
     await env.service.users.admin_set_user_password(
-        req["UserPoolId"], req["Username"], req["Password"], bool(req.get("Permanent", False)))
+        req["UserPoolId"], req["Username"], req["Password"], bool(req.get("Permanent", False))
+    )
     return {}
 
 
@@ -146,7 +155,8 @@ async def list_users(env: Env, req: Request) -> Response:
     if req.get("Filter"):
         raise CognitoError("InvalidParameterException", "ListUsers Filter is not supported yet.")
     users, token = await env.service.users.list_users(
-        req["UserPoolId"], req.get("Limit", 60), req.get("PaginationToken"))
+        req["UserPoolId"], req.get("Limit", 60), req.get("PaginationToken")
+    )
     out: Response = {"Users": [render.user(u) for u in users]}
     if token:
         out["PaginationToken"] = token
@@ -188,24 +198,37 @@ def _auth_response(tokens: Tokens) -> Response:
     return {"AuthenticationResult": render.authentication_result(tokens), "ChallengeParameters": {}}
 
 
-async def _initiate(env: Env, req: Request, flows: dict[str, AuthFlow | str], pool_id: str | None
-                    ) -> Response:
+async def _initiate(
+    env: Env, req: Request, flows: dict[str, AuthFlow | str], pool_id: str | None
+) -> Response:
     name = req["AuthFlow"]
     flow = flows.get(name)
     if flow is None:
-        message = (f"{name} is not supported by this server yet." if name in NOT_YET
-                   else "Initiate Auth method not supported.")
+        message = (
+            f"{name} is not supported by this server yet."
+            if name in NOT_YET
+            else "Initiate Auth method not supported."
+        )
         raise CognitoError("InvalidParameterException", message)
     params: dict[str, str] = req.get("AuthParameters") or {}
     auth = env.service.auth
     if flow == _REFRESH:
-        tokens = await auth.refresh(req["ClientId"], _param(params, "REFRESH_TOKEN"),
-                                    secret_hash=params.get("SECRET_HASH"), pool_id=pool_id)
+        tokens = await auth.refresh(
+            req["ClientId"],
+            _param(params, "REFRESH_TOKEN"),
+            secret_hash=params.get("SECRET_HASH"),
+            pool_id=pool_id,
+        )
     else:
         assert isinstance(flow, AuthFlow)
         tokens = await auth.sign_in_with_password(
-            req["ClientId"], _param(params, "USERNAME"), _param(params, "PASSWORD"),
-            flow=flow, secret_hash=params.get("SECRET_HASH"), pool_id=pool_id)
+            req["ClientId"],
+            _param(params, "USERNAME"),
+            _param(params, "PASSWORD"),
+            flow=flow,
+            secret_hash=params.get("SECRET_HASH"),
+            pool_id=pool_id,
+        )
     return _auth_response(tokens)
 
 
@@ -221,8 +244,9 @@ async def admin_initiate_auth(env: Env, req: Request) -> Response:
 
 @action
 async def get_tokens_from_refresh_token(env: Env, req: Request) -> Response:
-    tokens = await env.service.auth.refresh(req["ClientId"], req["RefreshToken"],
-                                            client_secret=req.get("ClientSecret"))
+    tokens = await env.service.auth.refresh(
+        req["ClientId"], req["RefreshToken"], client_secret=req.get("ClientSecret")
+    )
     return {"AuthenticationResult": render.authentication_result(tokens)}
 
 

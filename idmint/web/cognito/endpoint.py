@@ -29,8 +29,9 @@ from idmint.web.http import BodyTooLarge, read_body, request_id
 log = logging.getLogger("idmint.cognito")
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
-CONTENT_TYPES = frozenset({"application/x-amz-json-1.0", "application/x-amz-json-1.1",
-                           "application/json", ""})
+CONTENT_TYPES = frozenset(
+    {"application/x-amz-json-1.0", "application/x-amz-json-1.1", "application/json", ""}
+)
 RESPONSE_TYPE = "application/x-amz-json-1.1"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -40,8 +41,8 @@ PREFLIGHT_HEADERS = {
     **CORS_HEADERS,
     "Access-Control-Allow-Methods": "POST, OPTIONS",
     "Access-Control-Allow-Headers": "content-type,x-amz-target,x-amz-user-agent,authorization,"
-                                    "x-amz-date,x-amz-security-token,x-amz-content-sha256,"
-                                    "amz-sdk-invocation-id,amz-sdk-request,cache-control",
+    "x-amz-date,x-amz-security-token,x-amz-content-sha256,"
+    "amz-sdk-invocation-id,amz-sdk-request,cache-control",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -72,8 +73,9 @@ class CognitoEndpoint:
             validate(action, payload)
             handler = ACTIONS.get(action)
             if handler is None:
-                raise CognitoError("UnsupportedOperationException",
-                                   f"idmint does not implement {action} yet.")
+                raise CognitoError(
+                    "UnsupportedOperationException", f"idmint does not implement {action} yet."
+                )
             result = await handler(self.env, payload)
         except CognitoError as exc:
             return self._error(rid, action, exc)
@@ -85,26 +87,37 @@ class CognitoEndpoint:
             return self._error(rid, action, CognitoError.from_core(exc))
         except Exception:
             log.exception("internal error request_id=%s action=%s", rid, action)
-            return self._error(rid, action, CognitoError(
-                "InternalErrorException", f"An internal error occurred. Request id: {rid}", 500))
-        return Response(orjson.dumps(result), media_type=RESPONSE_TYPE,
-                        headers={"x-amzn-RequestId": rid, **CORS_HEADERS})
+            return self._error(
+                rid,
+                action,
+                CognitoError(
+                    "InternalErrorException", f"An internal error occurred. Request id: {rid}", 500
+                ),
+            )
+        return Response(
+            orjson.dumps(result),
+            media_type=RESPONSE_TYPE,
+            headers={"x-amzn-RequestId": rid, **CORS_HEADERS},
+        )
 
     async def _parse(self, request: Request) -> tuple[str, bytes]:
         target = request.headers.get("x-amz-target", "")
         if not target.startswith(TARGET_PREFIX):
-            raise CognitoError("UnknownOperationException",
-                               "Missing or unknown X-Amz-Target header.")
-        action = target[len(TARGET_PREFIX):]
+            raise CognitoError(
+                "UnknownOperationException", "Missing or unknown X-Amz-Target header."
+            )
+        action = target[len(TARGET_PREFIX) :]
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in CONTENT_TYPES:
-            raise CognitoError("SerializationException",
-                               "Content-Type must be application/x-amz-json-1.1.")
+            raise CognitoError(
+                "SerializationException", "Content-Type must be application/x-amz-json-1.1."
+            )
         try:
             body = await read_body(request, self.max_body_bytes)
         except BodyTooLarge:
-            raise CognitoError("SerializationException",
-                               f"Request body exceeds {self.max_body_bytes} bytes.", 413) from None
+            raise CognitoError(
+                "SerializationException", f"Request body exceeds {self.max_body_bytes} bytes.", 413
+            ) from None
         return action, body
 
     @staticmethod
@@ -114,7 +127,9 @@ class CognitoEndpoint:
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
-            raise CognitoError("SerializationException", "Malformed JSON in request body.") from None
+            raise CognitoError(
+                "SerializationException", "Malformed JSON in request body."
+            ) from None
 
     async def _authenticate_admin(self, request: Request, body: bytes) -> None:
         """AWS SigV4 with an idmint admin key (``idmint admin-key create``)."""
@@ -124,14 +139,18 @@ class CognitoEndpoint:
             method=request.method,
             path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0],
             query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
+            headers=[
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
+            ],
             body=body,
         )
         credential = sigv4.parse(signed)
         key = await self.store.get_admin_key(credential.access_key_id)
         if key is None or not key.enabled:
-            raise CognitoError("UnrecognizedClientException",
-                               "The security token included in the request is invalid.")
+            raise CognitoError(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            )
         sigv4.verify(signed, credential, key.secret_access_key, now=self.clock())
 
     @staticmethod
@@ -142,6 +161,11 @@ class CognitoEndpoint:
             log.info("request_id=%s action=%s error=%s", rid, action, exc.type_name)
         return Response(
             orjson.dumps({"__type": exc.type_name, "message": exc.message}),
-            status_code=exc.status, media_type=RESPONSE_TYPE,
-            headers={"x-amzn-RequestId": rid, "x-amzn-ErrorType": f"{exc.type_name}:", **CORS_HEADERS},
+            status_code=exc.status,
+            media_type=RESPONSE_TYPE,
+            headers={
+                "x-amzn-RequestId": rid,
+                "x-amzn-ErrorType": f"{exc.type_name}:",
+                **CORS_HEADERS,
+            },
         )

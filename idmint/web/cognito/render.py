@@ -20,15 +20,36 @@ from idmint.core.pools import ClientSpec, PoolSpec
 from idmint.web.cognito.errors import CognitoError
 
 # Request fields CreateUserPool maps onto the domain; every other field is kept and echoed.
-_POOL_FIELDS = {"PoolName", "Policies", "UsernameAttributes", "AliasAttributes",
-                "AutoVerifiedAttributes", "UsernameConfiguration", "Schema", "DeletionProtection"}
-_CLIENT_FIELDS = {"UserPoolId", "ClientId", "ClientName", "GenerateSecret", "ExplicitAuthFlows",
-                  "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity",
-                  "TokenValidityUnits", "PreventUserExistenceErrors", "EnableTokenRevocation",
-                  "ReadAttributes", "WriteAttributes"}
-_LEGACY_FLOWS = {"ADMIN_NO_SRP_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
-                 "USER_PASSWORD_AUTH": AuthFlow.USER_PASSWORD,
-                 "CUSTOM_AUTH_FLOW_ONLY": AuthFlow.CUSTOM}
+_POOL_FIELDS = {
+    "PoolName",
+    "Policies",
+    "UsernameAttributes",
+    "AliasAttributes",
+    "AutoVerifiedAttributes",
+    "UsernameConfiguration",
+    "Schema",
+    "DeletionProtection",
+}
+_CLIENT_FIELDS = {
+    "UserPoolId",
+    "ClientId",
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "AccessTokenValidity",
+    "IdTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+    "PreventUserExistenceErrors",
+    "EnableTokenRevocation",
+    "ReadAttributes",
+    "WriteAttributes",
+}
+_LEGACY_FLOWS = {
+    "ADMIN_NO_SRP_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
+    "USER_PASSWORD_AUTH": AuthFlow.USER_PASSWORD,
+    "CUSTOM_AUTH_FLOW_ONLY": AuthFlow.CUSTOM,
+}
 
 
 def _int(value: object) -> int | None:
@@ -38,7 +59,9 @@ def _int(value: object) -> int | None:
     try:
         return int(str(value))
     except ValueError as exc:
-        raise CognitoError("InvalidParameterException", f"Invalid numeric constraint: {value}") from exc
+        raise CognitoError(
+            "InvalidParameterException", f"Invalid numeric constraint: {value}"
+        ) from exc
 
 
 def pool_spec(req: dict[str, Any]) -> PoolSpec:
@@ -60,15 +83,23 @@ def pool_spec(req: dict[str, Any]) -> PoolSpec:
             continue
         strings = attr.get("StringAttributeConstraints") or {}
         numbers = attr.get("NumberAttributeConstraints") or {}
-        schema.append(AttributeSchema(
-            name=attr["Name"], data_type=attr.get("AttributeDataType", "String"),
-            mutable=attr.get("Mutable", True), required=attr.get("Required", False),
-            developer_only=attr.get("DeveloperOnlyAttribute", False),
-            min_length=_int(strings.get("MinLength")), max_length=_int(strings.get("MaxLength")),
-            min_value=_int(numbers.get("MinValue")), max_value=_int(numbers.get("MaxValue"))))
+        schema.append(
+            AttributeSchema(
+                name=attr["Name"],
+                data_type=attr.get("AttributeDataType", "String"),
+                mutable=attr.get("Mutable", True),
+                required=attr.get("Required", False),
+                developer_only=attr.get("DeveloperOnlyAttribute", False),
+                min_length=_int(strings.get("MinLength")),
+                max_length=_int(strings.get("MaxLength")),
+                min_value=_int(numbers.get("MinValue")),
+                max_value=_int(numbers.get("MaxValue")),
+            )
+        )
     case = req.get("UsernameConfiguration") or {}
     return PoolSpec(
-        name=req["PoolName"], password_policy=policy,
+        name=req["PoolName"],
+        password_policy=policy,
         username_attributes=tuple(_strings(req.get("UsernameAttributes")) or ()),
         alias_attributes=tuple(_strings(req.get("AliasAttributes")) or ()),
         auto_verified_attributes=tuple(_strings(req.get("AutoVerifiedAttributes")) or ()),
@@ -80,17 +111,25 @@ def pool_spec(req: dict[str, Any]) -> PoolSpec:
 
 
 def _schema_attribute(attr: AttributeSchema) -> dict[str, Any]:
-    out: dict[str, Any] = {"Name": attr.name, "AttributeDataType": attr.data_type,
-                           "DeveloperOnlyAttribute": attr.developer_only,
-                           "Mutable": attr.mutable, "Required": attr.required}
+    out: dict[str, Any] = {
+        "Name": attr.name,
+        "AttributeDataType": attr.data_type,
+        "DeveloperOnlyAttribute": attr.developer_only,
+        "Mutable": attr.mutable,
+        "Required": attr.required,
+    }
     if attr.data_type == "String":
         out["StringAttributeConstraints"] = {
-            k: str(v) for k, v in (("MinLength", attr.min_length), ("MaxLength", attr.max_length))
-            if v is not None}
+            k: str(v)
+            for k, v in (("MinLength", attr.min_length), ("MaxLength", attr.max_length))
+            if v is not None
+        }
     elif attr.data_type == "Number":
         out["NumberAttributeConstraints"] = {
-            k: str(v) for k, v in (("MinValue", attr.min_value), ("MaxValue", attr.max_value))
-            if v is not None}
+            k: str(v)
+            for k, v in (("MinValue", attr.min_value), ("MaxValue", attr.max_value))
+            if v is not None
+        }
     return out
 
 
@@ -100,8 +139,13 @@ def pool_arn(pool: UserPool, account_id: str) -> str:
 
 
 def pool_summary(pool: UserPool) -> dict[str, Any]:
-    return {"Id": pool.id, "Name": pool.name, "LambdaConfig": pool.extra.get("LambdaConfig", {}),
-            "CreationDate": pool.created_at, "LastModifiedDate": pool.updated_at}
+    return {
+        "Id": pool.id,
+        "Name": pool.name,
+        "LambdaConfig": pool.extra.get("LambdaConfig", {}),
+        "CreationDate": pool.created_at,
+        "LastModifiedDate": pool.updated_at,
+    }
 
 
 def pool_description(pool: UserPool, users: int, account_id: str) -> dict[str, Any]:
@@ -109,18 +153,26 @@ def pool_description(pool: UserPool, users: int, account_id: str) -> dict[str, A
     out: dict[str, Any] = {
         **pool_summary(pool),
         "Arn": pool_arn(pool, account_id),
-        "Policies": {"PasswordPolicy": {
-            "MinimumLength": p.minimum_length, "RequireUppercase": p.require_uppercase,
-            "RequireLowercase": p.require_lowercase, "RequireNumbers": p.require_numbers,
-            "RequireSymbols": p.require_symbols,
-            "TemporaryPasswordValidityDays": p.temporary_password_validity_days}},
+        "Policies": {
+            "PasswordPolicy": {
+                "MinimumLength": p.minimum_length,
+                "RequireUppercase": p.require_uppercase,
+                "RequireLowercase": p.require_lowercase,
+                "RequireNumbers": p.require_numbers,
+                "RequireSymbols": p.require_symbols,
+                "TemporaryPasswordValidityDays": p.temporary_password_validity_days,
+            }
+        },
         "DeletionProtection": "ACTIVE" if pool.deletion_protection else "INACTIVE",
         "SchemaAttributes": [_schema_attribute(a) for a in effective_schema(pool)],
         "AutoVerifiedAttributes": list(pool.auto_verified_attributes),
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
         "MfaConfiguration": "OFF",
         "EstimatedNumberOfUsers": users,
-        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False, "UnusedAccountValidityDays": 7},
+        "AdminCreateUserConfig": {
+            "AllowAdminCreateUserOnly": False,
+            "UnusedAccountValidityDays": 7,
+        },
         "UserPoolTier": "ESSENTIALS",
     }
     if pool.username_attributes:
@@ -136,7 +188,9 @@ def _validity(req: dict[str, Any], field: str, unit_key: str, default: Validity)
     units = req.get("TokenValidityUnits") or {}
     if amount is None:
         return default
-    return Validity(int(amount), units.get(unit_key, "days" if unit_key == "RefreshToken" else "hours"))
+    return Validity(
+        int(amount), units.get(unit_key, "days" if unit_key == "RefreshToken" else "hours")
+    )
 
 
 def _strings(items: list[str | None] | None) -> list[str] | None:
@@ -154,9 +208,13 @@ def client_spec(req: dict[str, Any]) -> ClientSpec:
         name=req["ClientName"],
         generate_secret=bool(req.get("GenerateSecret", False)),
         explicit_auth_flows=flows,
-        access_token_validity=_validity(req, "AccessTokenValidity", "AccessToken", Validity(60, "minutes")),
+        access_token_validity=_validity(
+            req, "AccessTokenValidity", "AccessToken", Validity(60, "minutes")
+        ),
         id_token_validity=_validity(req, "IdTokenValidity", "IdToken", Validity(60, "minutes")),
-        refresh_token_validity=_validity(req, "RefreshTokenValidity", "RefreshToken", Validity(30, "days")),
+        refresh_token_validity=_validity(
+            req, "RefreshTokenValidity", "RefreshToken", Validity(30, "days")
+        ),
         prevent_user_existence_errors=req.get("PreventUserExistenceErrors", "ENABLED") == "ENABLED",
         enable_token_revocation=req.get("EnableTokenRevocation", True),
         read_attributes=tuple(read) if read is not None else None,
@@ -177,10 +235,14 @@ def client_description(client: AppClient) -> dict[str, Any]:
         "AccessTokenValidity": client.access_token_validity.amount,
         "IdTokenValidity": client.id_token_validity.amount,
         "RefreshTokenValidity": client.refresh_token_validity.amount,
-        "TokenValidityUnits": {"AccessToken": client.access_token_validity.unit,
-                               "IdToken": client.id_token_validity.unit,
-                               "RefreshToken": client.refresh_token_validity.unit},
-        "PreventUserExistenceErrors": "ENABLED" if client.prevent_user_existence_errors else "LEGACY",
+        "TokenValidityUnits": {
+            "AccessToken": client.access_token_validity.unit,
+            "IdToken": client.id_token_validity.unit,
+            "RefreshToken": client.refresh_token_validity.unit,
+        },
+        "PreventUserExistenceErrors": "ENABLED"
+        if client.prevent_user_existence_errors
+        else "LEGACY",
         "EnableTokenRevocation": client.enable_token_revocation,
         "EnablePropagateAdditionalUserContextData": False,
         "AuthSessionValidity": 3,
@@ -199,8 +261,10 @@ def client_description(client: AppClient) -> dict[str, Any]:
 
 
 def attributes(user: User) -> list[dict[str, str]]:
-    return [{"Name": "sub", "Value": user.sub},
-            *({"Name": k, "Value": v} for k, v in user.attributes.items())]
+    return [
+        {"Name": "sub", "Value": user.sub},
+        *({"Name": k, "Value": v} for k, v in user.attributes.items()),
+    ]
 
 
 def attribute_map(items: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -209,14 +273,23 @@ def attribute_map(items: list[dict[str, Any]] | None) -> dict[str, str]:
 
 def user(user: User) -> dict[str, Any]:
     """Cognito ``UserType`` (ListUsers) fields; AdminGetUser names the list ``UserAttributes``."""
-    return {"Username": user.username, "Attributes": attributes(user),
-            "UserCreateDate": user.created_at, "UserLastModifiedDate": user.updated_at,
-            "Enabled": user.enabled, "UserStatus": user.status.value}
+    return {
+        "Username": user.username,
+        "Attributes": attributes(user),
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.updated_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.value,
+    }
 
 
 def authentication_result(tokens: Tokens) -> dict[str, Any]:
-    out: dict[str, Any] = {"AccessToken": tokens.access_token, "ExpiresIn": tokens.expires_in,
-                           "IdToken": tokens.id_token, "TokenType": tokens.token_type}
+    out: dict[str, Any] = {
+        "AccessToken": tokens.access_token,
+        "ExpiresIn": tokens.expires_in,
+        "IdToken": tokens.id_token,
+        "TokenType": tokens.token_type,
+    }
     if tokens.refresh_token is not None:
         out["RefreshToken"] = tokens.refresh_token
     return out

@@ -18,12 +18,19 @@ def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 def test_create_pool_stores_settings(cognito: Any) -> None:
     created = cognito.create_user_pool(
         PoolName="shop",
-        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireSymbols": False,
-                                     "RequireNumbers": True}},
+        Policies={
+            "PasswordPolicy": {"MinimumLength": 10, "RequireSymbols": False, "RequireNumbers": True}
+        },
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
-        Schema=[{"Name": "tenant", "AttributeDataType": "String", "Mutable": True,
-                 "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"}}],
+        Schema=[
+            {
+                "Name": "tenant",
+                "AttributeDataType": "String",
+                "Mutable": True,
+                "StringAttributeConstraints": {"MinLength": "1", "MaxLength": "64"},
+            }
+        ],
         UserPoolTags={"team": "identity"},
     )["UserPool"]
     assert re.fullmatch(r"us-east-1_[A-Za-z0-9]{9}", created["Id"])
@@ -31,7 +38,9 @@ def test_create_pool_stores_settings(cognito: Any) -> None:
     assert pool["Name"] == "shop"
     assert pool["Arn"].endswith(f":userpool/{created['Id']}")
     policy = pool["Policies"]["PasswordPolicy"]
-    assert policy["MinimumLength"] == 10 and policy["RequireNumbers"] and not policy["RequireSymbols"]
+    assert (
+        policy["MinimumLength"] == 10 and policy["RequireNumbers"] and not policy["RequireSymbols"]
+    )
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["AutoVerifiedAttributes"] == ["email"]
     assert pool["UserPoolTags"] == {"team": "identity"}
@@ -44,8 +53,13 @@ def test_create_pool_stores_settings(cognito: Any) -> None:
 def test_default_password_policy_is_cognitos(cognito: Any) -> None:
     pool = cognito.create_user_pool(PoolName="defaults")["UserPool"]
     assert pool["Policies"]["PasswordPolicy"] == {
-        "MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
-        "RequireNumbers": True, "RequireSymbols": True, "TemporaryPasswordValidityDays": 7}
+        "MinimumLength": 8,
+        "RequireUppercase": True,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": True,
+        "TemporaryPasswordValidityDays": 7,
+    }
 
 
 def test_estimated_number_of_users(cognito: Any, pool: Pool) -> None:
@@ -75,8 +89,11 @@ def test_delete_pool(cognito: Any, pool: Pool) -> None:
         cognito.describe_user_pool(UserPoolId=pool.id)
     assert error(exc) == ("ResourceNotFoundException", f"User pool {pool.id} does not exist.")
     with pytest.raises(ClientError) as exc:
-        cognito.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
-                              AuthParameters={"USERNAME": "alice", "PASSWORD": "x"})
+        cognito.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "x"},
+        )
     assert error(exc)[0] == "ResourceNotFoundException"
 
 
@@ -85,12 +102,17 @@ def test_deletion_protection(cognito: Any) -> None:
     with pytest.raises(ClientError) as exc:
         cognito.delete_user_pool(UserPoolId=pool["Id"])
     assert error(exc)[0] == "InvalidParameterException"
-    assert cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["DeletionProtection"] == "ACTIVE"
+    assert (
+        cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["DeletionProtection"]
+        == "ACTIVE"
+    )
 
 
 def test_username_and_alias_attributes_exclusive(cognito: Any) -> None:
     with pytest.raises(ClientError) as exc:
-        cognito.create_user_pool(PoolName="x", UsernameAttributes=["email"], AliasAttributes=["email"])
+        cognito.create_user_pool(
+            PoolName="x", UsernameAttributes=["email"], AliasAttributes=["email"]
+        )
     assert error(exc)[0] == "InvalidParameterException"
     assert cognito.list_user_pools(MaxResults=60)["UserPools"] == []
 

@@ -21,8 +21,13 @@ def code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 
 
 def refresh(cognito: Any, pool: Pool, token: str) -> dict[str, Any]:
-    return dict(cognito.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                      AuthParameters={"REFRESH_TOKEN": token}))
+    return dict(
+        cognito.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": token},
+        )
+    )
 
 
 def test_global_sign_out(cognito: Any, pool: Pool) -> None:
@@ -39,7 +44,9 @@ def test_global_sign_out(cognito: Any, pool: Pool) -> None:
     with pytest.raises(ClientError) as exc:
         cognito.global_sign_out(AccessToken=one["AccessToken"])
     assert code(exc) == REVOKED
-    assert cognito.get_user(AccessToken=sign_in(cognito, pool)["AccessToken"])["Username"] == "alice"
+    assert (
+        cognito.get_user(AccessToken=sign_in(cognito, pool)["AccessToken"])["Username"] == "alice"
+    )
 
 
 def test_admin_user_global_sign_out(cognito: Any, pool: Pool) -> None:
@@ -77,7 +84,9 @@ def test_revoke_token(cognito: Any, pool: Pool) -> None:
 def test_revoke_token_errors(cognito: Any, pool: Pool) -> None:
     make_user(cognito, pool)
     tokens = sign_in(cognito, pool)
-    other = cognito.create_user_pool_client(UserPoolId=pool.id, ClientName="other")["UserPoolClient"]
+    other = cognito.create_user_pool_client(UserPoolId=pool.id, ClientName="other")[
+        "UserPoolClient"
+    ]
     with pytest.raises(ClientError) as exc:
         cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=other["ClientId"])
     assert code(exc)[0] == "UnauthorizedException"
@@ -87,7 +96,9 @@ def test_revoke_token_errors(cognito: Any, pool: Pool) -> None:
     disabled = make_pool(cognito, client_args={"EnableTokenRevocation": False})
     make_user(cognito, disabled)
     with pytest.raises(ClientError) as exc:
-        cognito.revoke_token(Token=sign_in(cognito, disabled)["RefreshToken"], ClientId=disabled.client_id)
+        cognito.revoke_token(
+            Token=sign_in(cognito, disabled)["RefreshToken"], ClientId=disabled.client_id
+        )
     assert code(exc)[0] == "UnsupportedOperationException"
     assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
 
@@ -95,18 +106,25 @@ def test_revoke_token_errors(cognito: Any, pool: Pool) -> None:
 def test_revoke_token_with_secret(cognito: Any) -> None:
     pool = make_pool(cognito, secret=True)
     assert pool.client_secret
-    digest = hmac.new(pool.client_secret.encode(), f"alice{pool.client_id}".encode(), hashlib.sha256)
+    digest = hmac.new(
+        pool.client_secret.encode(), f"alice{pool.client_id}".encode(), hashlib.sha256
+    )
     secret_hash = base64.b64encode(digest.digest()).decode()
-    cognito.sign_up(ClientId=pool.client_id, Username="alice", Password=PASSWORD, SecretHash=secret_hash)
+    cognito.sign_up(
+        ClientId=pool.client_id, Username="alice", Password=PASSWORD, SecretHash=secret_hash
+    )
     cognito.admin_confirm_sign_up(UserPoolId=pool.id, Username="alice")
     tokens = cognito.initiate_auth(
-        ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD, "SECRET_HASH": secret_hash},
     )["AuthenticationResult"]
     with pytest.raises(ClientError) as exc:
         cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=pool.client_id)
     assert code(exc)[0] == "NotAuthorizedException"
-    cognito.revoke_token(Token=tokens["RefreshToken"], ClientId=pool.client_id, ClientSecret=pool.client_secret)
+    cognito.revoke_token(
+        Token=tokens["RefreshToken"], ClientId=pool.client_id, ClientSecret=pool.client_secret
+    )
     with pytest.raises(ClientError) as exc:
         cognito.get_user(AccessToken=tokens["AccessToken"])
     assert code(exc) == REVOKED

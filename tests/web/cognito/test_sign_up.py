@@ -16,9 +16,15 @@ def code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 
 
 def test_sign_up_then_confirm(cognito: Any, pool: Pool) -> None:
-    result = cognito.sign_up(ClientId=pool.client_id, Username="bob", Password=PASSWORD,
-                             UserAttributes=[{"Name": "email", "Value": "bob@example.com"},
-                                             {"Name": "name", "Value": "Bob"}])
+    result = cognito.sign_up(
+        ClientId=pool.client_id,
+        Username="bob",
+        Password=PASSWORD,
+        UserAttributes=[
+            {"Name": "email", "Value": "bob@example.com"},
+            {"Name": "name", "Value": "Bob"},
+        ],
+    )
     assert result["UserConfirmed"] is False
     uuid.UUID(result["UserSub"])
     user = cognito.admin_get_user(UserPoolId=pool.id, Username="bob")
@@ -43,17 +49,23 @@ def test_unconfirmed_user_with_wrong_password_gets_incorrect(cognito: Any, pool:
     assert code(exc) == ("NotAuthorizedException", "Incorrect username or password.")
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("Sh0rt!", "Password not long enough"),
-    ("nouppercase1!", "Password must have uppercase characters"),
-    ("NOLOWERCASE1!", "Password must have lowercase characters"),
-    ("NoNumbers!!", "Password must have numeric characters"),
-    ("NoSymbols123", "Password must have symbol characters"),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Sh0rt!", "Password not long enough"),
+        ("nouppercase1!", "Password must have uppercase characters"),
+        ("NOLOWERCASE1!", "Password must have lowercase characters"),
+        ("NoNumbers!!", "Password must have numeric characters"),
+        ("NoSymbols123", "Password must have symbol characters"),
+    ],
+)
 def test_password_policy(cognito: Any, pool: Pool, password: str, reason: str) -> None:
     with pytest.raises(ClientError) as exc:
         cognito.sign_up(ClientId=pool.client_id, Username="bob", Password=password)
-    assert code(exc) == ("InvalidPasswordException", f"Password did not conform with policy: {reason}")
+    assert code(exc) == (
+        "InvalidPasswordException",
+        f"Password did not conform with policy: {reason}",
+    )
     with pytest.raises(ClientError) as exc:
         cognito.admin_get_user(UserPoolId=pool.id, Username="bob")
     assert code(exc)[0] == "UserNotFoundException"
@@ -78,8 +90,9 @@ def test_usernames_case_insensitive_when_configured(cognito: Any) -> None:
 
 def test_email_as_username(cognito: Any) -> None:
     pool = make_pool(cognito, pool_args={"UsernameAttributes": ["email"]})
-    sub = cognito.sign_up(ClientId=pool.client_id, Username="Carol@Example.com",
-                          Password=PASSWORD)["UserSub"]
+    sub = cognito.sign_up(ClientId=pool.client_id, Username="Carol@Example.com", Password=PASSWORD)[
+        "UserSub"
+    ]
     cognito.admin_confirm_sign_up(UserPoolId=pool.id, Username="carol@example.com")
     user = cognito.admin_get_user(UserPoolId=pool.id, Username="carol@example.com")
     assert user["Username"] == sub  # Cognito: the username becomes the sub
@@ -88,34 +101,57 @@ def test_email_as_username(cognito: Any) -> None:
     assert {"Name": "email", "Value": "Carol@Example.com"} in me["UserAttributes"]
     with pytest.raises(ClientError) as exc:
         cognito.sign_up(ClientId=pool.client_id, Username="carol@example.com", Password=PASSWORD)
-    assert code(exc) == ("UsernameExistsException", "An account with the given email already exists.")
+    assert code(exc) == (
+        "UsernameExistsException",
+        "An account with the given email already exists.",
+    )
     with pytest.raises(ClientError) as exc:
         cognito.sign_up(ClientId=pool.client_id, Username="not-an-email", Password=PASSWORD)
     assert code(exc) == ("InvalidParameterException", "Username should be an email.")
 
 
-@pytest.mark.parametrize(("attrs", "message"), [
-    ([{"Name": "custom:nope", "Value": "x"}],
-     "Attributes did not conform to the schema: custom:nope: Attribute does not exist in the schema."),
-    ([{"Name": "email", "Value": "not-an-email"}], "Invalid email address format."),
-    ([{"Name": "sub", "Value": "x"}], "Attributes did not conform to the schema: sub: Attribute cannot be updated."),
-])
-def test_invalid_attributes(cognito: Any, pool: Pool, attrs: list[dict[str, str]], message: str) -> None:
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        (
+            [{"Name": "custom:nope", "Value": "x"}],
+            "Attributes did not conform to the schema: "
+            "custom:nope: Attribute does not exist in the schema.",
+        ),
+        ([{"Name": "email", "Value": "not-an-email"}], "Invalid email address format."),
+        (
+            [{"Name": "sub", "Value": "x"}],
+            "Attributes did not conform to the schema: sub: Attribute cannot be updated.",
+        ),
+    ],
+)
+def test_invalid_attributes(
+    cognito: Any, pool: Pool, attrs: list[dict[str, str]], message: str
+) -> None:
     with pytest.raises(ClientError) as exc:
-        cognito.sign_up(ClientId=pool.client_id, Username="bob", Password=PASSWORD, UserAttributes=attrs)
+        cognito.sign_up(
+            ClientId=pool.client_id, Username="bob", Password=PASSWORD, UserAttributes=attrs
+        )
     assert code(exc) == ("InvalidParameterException", message)
 
 
 def test_required_attribute(cognito: Any) -> None:
-    pool = make_pool(cognito, pool_args={"Schema": [{"Name": "email", "Required": True,
-                                                     "AttributeDataType": "String"}]})
+    pool = make_pool(
+        cognito,
+        pool_args={"Schema": [{"Name": "email", "Required": True, "AttributeDataType": "String"}]},
+    )
     with pytest.raises(ClientError) as exc:
         cognito.sign_up(ClientId=pool.client_id, Username="bob", Password=PASSWORD)
-    assert code(exc) == ("InvalidParameterException",
-                         "Attributes did not conform to the schema: email: The attribute email is required")
+    assert code(exc) == (
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: email: The attribute email is required",
+    )
 
 
 def test_unknown_client(cognito: Any) -> None:
     with pytest.raises(ClientError) as exc:
         cognito.sign_up(ClientId="a" * 26, Username="bob", Password=PASSWORD)
-    assert code(exc) == ("ResourceNotFoundException", f"User pool client {'a' * 26} does not exist.")
+    assert code(exc) == (
+        "ResourceNotFoundException",
+        f"User pool client {'a' * 26} does not exist.",
+    )

@@ -28,8 +28,16 @@ from tests.conftest import (
 def verify(live: LiveServer, pool: Pool, token: str, **options: Any) -> dict[str, Any]:
     jwks = jwt.PyJWKClient(f"{live.url}/{pool.id}/.well-known/jwks.json", cache_keys=False)
     key = jwks.get_signing_key_from_jwt(token)
-    return dict(jwt.decode(token, key.key, algorithms=["RS256"], issuer=f"{live.url}/{pool.id}",
-                           options={"verify_exp": False, "verify_iat": False, "verify_nbf": False}, **options))
+    return dict(
+        jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            issuer=f"{live.url}/{pool.id}",
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            **options,
+        )
+    )
 
 
 def test_id_and_access_token_claims(live: LiveServer, cognito: Any, pool: Pool) -> None:
@@ -60,20 +68,29 @@ def test_origin_jti_survives_refresh(live: LiveServer, cognito: Any, pool: Pool)
     make_user(cognito, pool)
     first = sign_in(cognito, pool)
     live.clock.advance(600)
-    again = cognito.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                  AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]})
+    again = cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},
+    )
     refreshed = again["AuthenticationResult"]
     before = verify(live, pool, first["AccessToken"])
     after = verify(live, pool, refreshed["AccessToken"])
     assert after["origin_jti"] == before["origin_jti"]
     assert after["auth_time"] == before["auth_time"] and after["iat"] == before["iat"] + 600
-    assert verify(live, pool, refreshed["IdToken"], audience=pool.client_id)["origin_jti"] == before["origin_jti"]
+    assert (
+        verify(live, pool, refreshed["IdToken"], audience=pool.client_id)["origin_jti"]
+        == before["origin_jti"]
+    )
 
 
 def test_read_attributes_limit_id_token(live: LiveServer, cognito: Any, pool: Pool) -> None:
     client = cognito.create_user_pool_client(
-        UserPoolId=pool.id, ClientName="narrow", ReadAttributes=["name"],
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
+        UserPoolId=pool.id,
+        ClientName="narrow",
+        ReadAttributes=["name"],
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+    )["UserPoolClient"]
     make_user(cognito, pool, name="Alice")
     narrow = Pool(pool.id, client["ClientId"])
     claims = verify(live, pool, sign_in(cognito, narrow)["IdToken"], audience=narrow.client_id)
@@ -87,7 +104,9 @@ def test_key_rotation_keeps_old_key_published(live: LiveServer, cognito: Any, po
     live.clock.advance(61)  # nodes reload the key ring at most a minute later
     new = sign_in(cognito, pool)
     assert jwt.get_unverified_header(new["IdToken"])["kid"] == new_key.kid
-    kids = [k["kid"] for k in httpx.get(f"{live.url}/{pool.id}/.well-known/jwks.json").json()["keys"]]
+    kids = [
+        k["kid"] for k in httpx.get(f"{live.url}/{pool.id}/.well-known/jwks.json").json()["keys"]
+    ]
     assert kids[0] == new_key.kid and jwt.get_unverified_header(old["IdToken"])["kid"] in kids
     verify(live, pool, old["IdToken"], audience=pool.client_id)
     cognito.get_user(AccessToken=old["AccessToken"])
@@ -117,8 +136,12 @@ def test_forged_tokens_rejected(live: LiveServer, cognito: Any, pool: Pool) -> N
     tokens = sign_in(cognito, pool)
     claims = jwt.decode(tokens["AccessToken"], options={"verify_signature": False})
     forged = [
-        jwt.encode({**claims, "username": "mallory"}, "s" * 32, algorithm="HS256",
-                   headers={"kid": jwt.get_unverified_header(tokens["AccessToken"])["kid"]}),
+        jwt.encode(
+            {**claims, "username": "mallory"},
+            "s" * 32,
+            algorithm="HS256",
+            headers={"kid": jwt.get_unverified_header(tokens["AccessToken"])["kid"]},
+        ),
         jwt.encode(claims, None, algorithm="none"),
         tokens["IdToken"],  # an ID token is not an access token
         tokens["AccessToken"][:-4] + "AAAA",
@@ -127,4 +150,7 @@ def test_forged_tokens_rejected(live: LiveServer, cognito: Any, pool: Pool) -> N
     for token in forged:
         with pytest.raises(Exception) as exc:
             cognito.get_user(AccessToken=token)
-        assert exc.value.response["Error"] == {"Code": "NotAuthorizedException", "Message": "Invalid Access Token"}  # type: ignore[attr-defined]
+        assert exc.value.response["Error"] == {
+            "Code": "NotAuthorizedException",
+            "Message": "Invalid Access Token",
+        }  # type: ignore[attr-defined]

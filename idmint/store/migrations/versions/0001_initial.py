@@ -42,7 +42,12 @@ def upgrade() -> None:
     op.create_table(
         "app_clients",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column("pool_id", sa.String(64), sa.ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "pool_id",
+            sa.String(64),
+            sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("secret", sa.String(128), nullable=True),
         sa.Column("created_at", sa.Float, nullable=False),
@@ -53,7 +58,12 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("sub", sa.String(36), primary_key=True),
-        sa.Column("pool_id", sa.String(64), sa.ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "pool_id",
+            sa.String(64),
+            sa.ForeignKey("user_pools.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("username", sa.String(128), nullable=False),
         sa.Column("username_key", sa.String(128), nullable=False),
         sa.Column("status", sa.String(32), nullable=False),
@@ -68,15 +78,30 @@ def upgrade() -> None:
         "user_aliases",
         sa.Column("pool_id", sa.String(64), primary_key=True),
         sa.Column("alias_key", sa.String(400), primary_key=True),
-        sa.Column("user_sub", sa.String(36), sa.ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "user_sub",
+            sa.String(36),
+            sa.ForeignKey("users.sub", ondelete="CASCADE"),
+            nullable=False,
+        ),
     )
     op.create_index("ix_user_aliases_user", "user_aliases", ["user_sub"])
     op.create_table(
         "refresh_sessions",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("pool_id", sa.String(64), nullable=False),
-        sa.Column("client_id", sa.String(32), sa.ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("user_sub", sa.String(36), sa.ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "client_id",
+            sa.String(32),
+            sa.ForeignKey("app_clients.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_sub",
+            sa.String(36),
+            sa.ForeignKey("users.sub", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("token_hash", sa.LargeBinary(32), nullable=False, unique=True),
         sa.Column("auth_time", sa.Float, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
@@ -87,6 +112,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("refresh_sessions", "user_aliases", "users", "app_clients", "user_pools",
-                  "admin_keys", "signing_keys"):
+    for table in (
+        "refresh_sessions",
+        "user_aliases",
+        "users",
+        "app_clients",
+        "user_pools",
+        "admin_keys",
+        "signing_keys",
+    ):
         op.drop_table(table)

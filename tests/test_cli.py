@@ -1,0 +1,177 @@
+"""The command line, run as a user runs it: `idmint serve`, `migrate`, `admin-key`, `keys`.
+
+Includes the restart test: everything acknowledged before a stop is still valid after a start on
+the same data directory (users, clients, keys, refresh tokens, admin keys)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import jwt
+import pytest
+
+from tests.conftest import PASSWORD, free_port, make_pool, make_user, sign_in
+
+IDMINT = [sys.executable, "-m", "idmint"]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*IDMINT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+@contextmanager
+def serving(cwd: Path, *args: str, port: int | None = None) -> Iterator[str]:
+    port = port or free_port()
+    log = (cwd / f"serve-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [*IDMINT, "serve", "--port", str(port), *args],
+        cwd=cwd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, (cwd / f"serve-{port}.log").read_text()
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not become ready"
+                time.sleep(0.02)  # polling a real process's socket, not faking time
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        log.close()
+
+
+def client(url: str, key: dict[str, str]) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+
+
+def test_admin_key_create_json(tmp_path: Path) -> None:
+    result = run("admin-key", "create", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    key = json.loads(result.stdout)
+    assert set(key) == {"AccessKeyId", "SecretAccessKey"}
+    assert (tmp_path / "idmint-data" / "idmint.db").exists()  # the default data directory
+    listed = run("admin-key", "list", cwd=tmp_path).stdout
+    assert key["AccessKeyId"] in listed and key["SecretAccessKey"] not in listed
+
+
+def test_migrate(tmp_path: Path) -> None:
+    result = run("migrate", "--data-dir", str(tmp_path / "d"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "revision 0001" in result.stdout
+    assert run("migrate", "--data-dir", str(tmp_path / "d"), cwd=tmp_path).returncode == 0
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("migrate", "--database-url", "mysql://x@localhost/db", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "unsupported database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_restart_keeps_everything(tmp_path: Path) -> None:
+    key = json.loads(run("admin-key", "create", "--json", cwd=tmp_path).stdout)
+    port = free_port()  # the same address both times: the issuer URL includes it
+    with serving(tmp_path, port=port) as url:
+        cognito = client(url, key)
+        pool = make_pool(cognito, secret=False)
+        make_user(cognito, pool)
+        tokens = sign_in(cognito, pool)
+        jwks_before = httpx.get(f"{url}/{pool.id}/.well-known/jwks.json").json()
+    with serving(tmp_path, port=port) as url:
+        cognito = client(url, key)  # the admin key survived
+        assert cognito.describe_user_pool_client(UserPoolId=pool.id, ClientId=pool.client_id)
+        assert httpx.get(f"{url}/{pool.id}/.well-known/jwks.json").json() == jwks_before
+        assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
+        refreshed = cognito.initiate_auth(
+            ClientId=pool.client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+        )
+        assert refreshed["AuthenticationResult"]["AccessToken"]
+        assert sign_in(cognito, pool, password=PASSWORD)["IdToken"]
+
+
+def test_keys_rotate(tmp_path: Path) -> None:
+    key = json.loads(run("admin-key", "create", "--json", cwd=tmp_path).stdout)
+    port = free_port()
+    with serving(tmp_path, port=port) as url:
+        cognito = client(url, key)
+        pool = make_pool(cognito)
+        make_user(cognito, pool)
+        old = sign_in(cognito, pool)
+    rotated = run("keys", "rotate", cwd=tmp_path)
+    assert rotated.returncode == 0, rotated.stderr
+    with serving(tmp_path, port=port) as url:
+        cognito = client(url, key)
+        new = sign_in(cognito, pool)
+        kids = [
+            k["kid"] for k in httpx.get(f"{url}/{pool.id}/.well-known/jwks.json").json()["keys"]
+        ]
+        assert jwt.get_unverified_header(new["IdToken"])["kid"] == kids[0]
+        assert jwt.get_unverified_header(old["IdToken"])["kid"] == kids[1]
+        assert cognito.get_user(AccessToken=old["AccessToken"])["Username"] == "alice"
+    listing = run("keys", "list", cwd=tmp_path).stdout.splitlines()
+    assert len(listing) == 2 and sum("active" in line for line in listing) == 1
+
+
+def test_insecure_flag_warns_loudly(tmp_path: Path) -> None:
+    with serving(tmp_path, "--insecure-accept-any-admin-signature") as url:
+        cognito = boto3.client(
+            "cognito-idp",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIAANYTHING",
+            aws_secret_access_key="anything",
+        )
+        assert cognito.create_user_pool(PoolName="dev")["UserPool"]["Id"]
+    log = next(tmp_path.glob("serve-*.log")).read_text()
+    assert "INSECURE" in log
+
+
+@pytest.mark.postgres
+def test_serve_on_postgresql(tmp_path: Path) -> None:
+    url = os.environ.get("IDMINT_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("IDMINT_TEST_DATABASE_URL is not set")
+    key = json.loads(
+        run("admin-key", "create", "--json", "--database-url", url, cwd=tmp_path).stdout
+    )
+    with serving(tmp_path, "--database-url", url) as server:
+        cognito = client(server, key)
+        pool = make_pool(cognito)
+        make_user(cognito, pool, "pg-user")
+        assert sign_in(cognito, pool, "pg-user")["AccessToken"]
+        cognito.delete_user_pool(UserPoolId=pool.id)
+    assert not (tmp_path / "idmint-data").exists()
