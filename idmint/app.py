@@ -6,6 +6,7 @@ and mounts the front-ends. Nothing else wires objects together.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -72,6 +73,7 @@ def create_app(
             ),
             workers=settings.hash_workers,
         )
+        warming = asyncio.create_task(hasher.warm())
         keys = KeyManager(db, clock)
         await keys.start()
         ctx = Context(
@@ -95,6 +97,7 @@ def create_app(
         try:
             yield
         finally:
+            await warming
             hasher.close()
             if own_store:
                 await db.close()

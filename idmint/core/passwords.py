@@ -85,6 +85,10 @@ class PasswordHasher:
             self._dummy = await self.hash(secrets.token_urlsafe(16))
         return self._dummy
 
+    async def warm(self) -> None:
+        """Make the dummy hash now, so the first unknown-user sign-in costs no extra hash."""
+        await self._dummy_hash()
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 

@@ -70,11 +70,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Let SQLAlchemy's "begin" event below own transactions (pysqlite's are broken).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # busy_timeout first: switching to WAL takes a lock another new connection may hold.
         for pragma in (
+            "busy_timeout=30000",
             "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
-            "busy_timeout=30000",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -27,6 +27,13 @@ from idmint.store.schema import (
     users,
 )
 
+_USERNAME_CONSTRAINTS = (
+    "uq_users_pool_username",
+    "users.pool_id, users.username_key",
+    "users_pkey",
+    "users.sub",
+)
+
 
 class SqlStore:
     def __init__(self, engine: AsyncEngine) -> None:
@@ -184,9 +191,14 @@ class SqlStore:
                         )
                     )
         except IntegrityError as exc:
-            if "alias" in str(exc.orig).lower():
+            # Which unique constraint failed, in SQLite's and PostgreSQL's wording; anything else
+            # (a foreign key, say) is not the caller's conflict and propagates.
+            detail = str(exc.orig)
+            if "user_aliases" in detail:
                 raise AliasExists() from exc
-            raise UsernameExists() from exc
+            if any(name in detail for name in _USERNAME_CONSTRAINTS):
+                raise UsernameExists() from exc
+            raise
 
     async def find_user(self, pool_id: str, username_key: str, alias_key: str) -> User | None:
         by_name = select(users).where(
@@ -222,8 +234,12 @@ class SqlStore:
     async def delete_user(self, pool_id: str, sub: str) -> bool:
         return bool(
             await self._write(
-                delete(refresh_sessions).where(refresh_sessions.c.user_sub == sub),
-                delete(user_aliases).where(user_aliases.c.user_sub == sub),
+                delete(refresh_sessions).where(
+                    refresh_sessions.c.pool_id == pool_id, refresh_sessions.c.user_sub == sub
+                ),
+                delete(user_aliases).where(
+                    user_aliases.c.pool_id == pool_id, user_aliases.c.user_sub == sub
+                ),
                 delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
             )
         )

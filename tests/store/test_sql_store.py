@@ -69,8 +69,9 @@ EXTRA: dict[str, Any] = {
 
 
 def make_pool(pool_id: str = POOL, **changes: Any) -> UserPool:
-    return replace(UserPool(id=pool_id, name=f"pool {pool_id}", created_at=T0, updated_at=T0),
-                   **changes)
+    return replace(
+        UserPool(id=pool_id, name=f"pool {pool_id}", created_at=T0, updated_at=T0), **changes
+    )
 
 
 def full_pool(pool_id: str = POOL) -> UserPool:
@@ -80,17 +81,28 @@ def full_pool(pool_id: str = POOL) -> UserPool:
         name="Ünïcödé pool ☃",
         created_at=T0,
         updated_at=T0 + 1.5,
-        password_policy=PasswordPolicy(minimum_length=12, require_uppercase=False,
-                                       require_lowercase=True, require_numbers=False,
-                                       require_symbols=False, temporary_password_validity_days=3),
+        password_policy=PasswordPolicy(
+            minimum_length=12,
+            require_uppercase=False,
+            require_lowercase=True,
+            require_numbers=False,
+            require_symbols=False,
+            temporary_password_validity_days=3,
+        ),
         username_attributes=("email", "phone_number"),
         alias_attributes=(),
         auto_verified_attributes=("email",),
         case_sensitive=True,
         schema=(
             AttributeSchema(name="email", required=True, mutable=True),
-            AttributeSchema(name="custom:tier", data_type="Number", mutable=False,
-                            developer_only=True, min_value=0, max_value=10),
+            AttributeSchema(
+                name="custom:tier",
+                data_type="Number",
+                mutable=False,
+                developer_only=True,
+                min_value=0,
+                max_value=10,
+            ),
             AttributeSchema(name="custom:nick", data_type="String", min_length=1, max_length=40),
             AttributeSchema(name="custom:flag", data_type="Boolean"),
         ),
@@ -100,8 +112,12 @@ def full_pool(pool_id: str = POOL) -> UserPool:
 
 
 def make_client(client_id: str = CLIENT, pool_id: str = POOL, **changes: Any) -> AppClient:
-    return replace(AppClient(id=client_id, pool_id=pool_id, name=f"client {client_id}",
-                             created_at=T0, updated_at=T0), **changes)
+    return replace(
+        AppClient(
+            id=client_id, pool_id=pool_id, name=f"client {client_id}", created_at=T0, updated_at=T0
+        ),
+        **changes,
+    )
 
 
 def full_client(client_id: str = CLIENT, pool_id: str = POOL) -> AppClient:
@@ -113,8 +129,9 @@ def full_client(client_id: str = CLIENT, pool_id: str = POOL) -> AppClient:
         created_at=T0,
         updated_at=T0 + 2.25,
         secret="s3cr3t-" + "x" * 45,
-        explicit_auth_flows=frozenset({AuthFlow.USER_PASSWORD, AuthFlow.ADMIN_USER_PASSWORD,
-                                       AuthFlow.REFRESH_TOKEN}),
+        explicit_auth_flows=frozenset(
+            {AuthFlow.USER_PASSWORD, AuthFlow.ADMIN_USER_PASSWORD, AuthFlow.REFRESH_TOKEN}
+        ),
         access_token_validity=Validity(5, "minutes"),
         id_token_validity=Validity(2, "hours"),
         refresh_token_validity=Validity(3650, "days"),
@@ -122,37 +139,57 @@ def full_client(client_id: str = CLIENT, pool_id: str = POOL) -> AppClient:
         enable_token_revocation=False,
         read_attributes=("email", "custom:tier", "name"),
         write_attributes=("name",),
-        extra={"CallbackURLs": ["https://example.com/cb", "myapp://callback"],
-               "AllowedOAuthFlows": ["code"], "AnalyticsConfiguration": {"ApplicationId": "ä"}},
+        extra={
+            "CallbackURLs": ["https://example.com/cb", "myapp://callback"],
+            "AllowedOAuthFlows": ["code"],
+            "AnalyticsConfiguration": {"ApplicationId": "ä"},
+        },
     )
 
 
 def make_user(username: str, pool_id: str = POOL, **changes: Any) -> User:
     sub = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{pool_id}/{username}"))
-    user = User(pool_id=pool_id, sub=sub, username=username, status=UserStatus.CONFIRMED,
-                enabled=True, attributes={"email": f"{username}@example.com"},
-                created_at=T0, updated_at=T0, password_hash="$argon2id$v=19$m=19456,t=2,p=1$abc$def")
+    user = User(
+        pool_id=pool_id,
+        sub=sub,
+        username=username,
+        status=UserStatus.CONFIRMED,
+        enabled=True,
+        attributes={"email": f"{username}@example.com"},
+        created_at=T0,
+        updated_at=T0,
+        password_hash="$argon2id$v=19$m=19456,t=2,p=1$abc$def",
+    )
     return replace(user, **changes)
 
 
-async def add_user(store: SqlStore, username: str, pool_id: str = POOL,
-                   aliases: Sequence[str] = (), **changes: Any) -> User:
+async def add_user(
+    store: SqlStore, username: str, pool_id: str = POOL, aliases: Sequence[str] = (), **changes: Any
+) -> User:
     user = make_user(username, pool_id, **changes)
     await store.create_user(user, username.lower(), aliases)
     return user
 
 
-def make_session(session_id: str, user: User, client_id: str = CLIENT, **changes: Any) -> RefreshSession:
+def make_session(
+    session_id: str, user: User, client_id: str = CLIENT, **changes: Any
+) -> RefreshSession:
     session = RefreshSession(
-        id=session_id, pool_id=user.pool_id, client_id=client_id, user_sub=user.sub,
+        id=session_id,
+        pool_id=user.pool_id,
+        client_id=client_id,
+        user_sub=user.sub,
         token_hash=hashlib.sha256(session_id.encode()).digest(),
-        auth_time=T0, created_at=T0 + 1, expires_at=T0 + 30 * 86400,
+        auth_time=T0,
+        created_at=T0 + 1,
+        expires_at=T0 + 30 * 86400,
     )
     return replace(session, **changes)
 
 
-async def add_session(store: SqlStore, session_id: str, user: User, client_id: str = CLIENT,
-                      **changes: Any) -> RefreshSession:
+async def add_session(
+    store: SqlStore, session_id: str, user: User, client_id: str = CLIENT, **changes: Any
+) -> RefreshSession:
     session = make_session(session_id, user, client_id, **changes)
     await store.create_session(session)
     return session
@@ -180,8 +217,10 @@ async def test_signing_keys_empty(store: SqlStore) -> None:
 
 
 async def test_signing_keys_listed_by_created_at(store: SqlStore) -> None:
-    keys = [SigningKey(kid=f"kid-{n}", private_pem=f"pem {n}".encode(), created_at=T0 + n)
-            for n in (3, 1, 2)]
+    keys = [
+        SigningKey(kid=f"kid-{n}", private_pem=f"pem {n}".encode(), created_at=T0 + n)
+        for n in (3, 1, 2)
+    ]
     for key in keys:
         await store.add_signing_key(key, retire_others_at=None)
     listed = await store.list_signing_keys()
@@ -226,10 +265,12 @@ async def test_signing_key_without_retire_keeps_others_active(store: SqlStore) -
 
 
 async def test_admin_keys_add_get_list(store: SqlStore) -> None:
-    enabled = AdminKey(access_key_id="AKIAENABLED0001", secret_access_key="secret/+=1" * 4,
-                       created_at=T0)
-    disabled = AdminKey(access_key_id="AKIADISABLED002", secret_access_key="other",
-                        created_at=T0 + 1, enabled=False)
+    enabled = AdminKey(
+        access_key_id="AKIAENABLED0001", secret_access_key="secret/+=1" * 4, created_at=T0
+    )
+    disabled = AdminKey(
+        access_key_id="AKIADISABLED002", secret_access_key="other", created_at=T0 + 1, enabled=False
+    )
     assert await store.list_admin_keys() == []
     await store.add_admin_key(enabled)
     await store.add_admin_key(disabled)
@@ -242,8 +283,9 @@ async def test_admin_keys_add_get_list(store: SqlStore) -> None:
 
 
 async def test_admin_key_unknown_is_none(store: SqlStore) -> None:
-    await store.add_admin_key(AdminKey(access_key_id="AKIAKNOWN", secret_access_key="s",
-                                       created_at=T0))
+    await store.add_admin_key(
+        AdminKey(access_key_id="AKIAKNOWN", secret_access_key="s", created_at=T0)
+    )
     assert await store.get_admin_key("AKIAUNKNOWN") is None
     assert await store.get_admin_key("akiaknown") is None  # ids are exact, not case-folded
 
@@ -266,16 +308,23 @@ async def test_pool_every_field_round_trips(store: SqlStore) -> None:
     assert got.password_policy == pool.password_policy
     assert got.schema == pool.schema
     assert got.attribute("custom:tier") == AttributeSchema(
-        name="custom:tier", data_type="Number", mutable=False, developer_only=True,
-        min_value=0, max_value=10)
+        name="custom:tier",
+        data_type="Number",
+        mutable=False,
+        developer_only=True,
+        min_value=0,
+        max_value=10,
+    )
     assert dict(got.extra) == EXTRA
     assert got.case_sensitive is True and got.deletion_protection is True
     assert isinstance(got.username_attributes, tuple) and isinstance(got.schema, tuple)
 
 
 async def test_pool_alias_attributes_round_trip(store: SqlStore) -> None:
-    pool = make_pool(alias_attributes=("email", "preferred_username"),
-                     auto_verified_attributes=("email", "phone_number"))
+    pool = make_pool(
+        alias_attributes=("email", "preferred_username"),
+        auto_verified_attributes=("email", "phone_number"),
+    )
     await store.create_pool(pool)
     got = await store.get_pool(POOL)
     assert got == pool
@@ -376,9 +425,12 @@ async def test_client_every_field_round_trips(store: SqlStore) -> None:
     assert got.write_attributes == ("name",)
 
 
-@pytest.mark.parametrize("flows", [None, frozenset(), frozenset({AuthFlow.USER_SRP}),
-                                   frozenset(AuthFlow)])
-async def test_client_explicit_auth_flows_round_trip(store: SqlStore, flows: frozenset[AuthFlow] | None) -> None:
+@pytest.mark.parametrize(
+    "flows", [None, frozenset(), frozenset({AuthFlow.USER_SRP}), frozenset(AuthFlow)]
+)
+async def test_client_explicit_auth_flows_round_trip(
+    store: SqlStore, flows: frozenset[AuthFlow] | None
+) -> None:
     await store.create_pool(make_pool())
     client = make_client(explicit_auth_flows=flows)
     await store.create_client(client)
@@ -389,7 +441,9 @@ async def test_client_explicit_auth_flows_round_trip(store: SqlStore, flows: fro
 
 
 @pytest.mark.parametrize("attributes", [None, (), ("email",), ("email", "custom:ünï", "name")])
-async def test_client_read_write_attributes_round_trip(store: SqlStore, attributes: tuple[str, ...] | None) -> None:
+async def test_client_read_write_attributes_round_trip(
+    store: SqlStore, attributes: tuple[str, ...] | None
+) -> None:
     await store.create_pool(make_pool())
     client = make_client(read_attributes=attributes, write_attributes=attributes)
     await store.create_client(client)
@@ -427,7 +481,8 @@ async def test_list_clients_by_pool_orders_and_paginates(store: SqlStore) -> Non
     second = await store.list_clients(POOL, limit=3, after=first[-1].id)
     assert [c.id for c in second] == ordered[3:]
     assert await store.list_clients(POOL, limit=3, after=second[-1].id) == []
-    assert [c.id for c in await store.list_clients(OTHER_POOL, limit=60, after=None)] == ["clientZZZ"]
+    others = await store.list_clients(OTHER_POOL, limit=60, after=None)
+    assert [c.id for c in others] == ["clientZZZ"]
     assert await store.list_clients("us-east-1_nonexistent", limit=60, after=None) == []
 
 
@@ -470,8 +525,14 @@ async def test_create_and_get_user(store: SqlStore) -> None:
 async def test_user_every_field_round_trips(store: SqlStore) -> None:
     await seed_pool(store)
     for status in UserStatus:
-        user = make_user(f"user-{status.value.lower()}", status=status, enabled=False,
-                         password_hash=None, created_at=T0 + 0.5, updated_at=T0 + 0.75)
+        user = make_user(
+            f"user-{status.value.lower()}",
+            status=status,
+            enabled=False,
+            password_hash=None,
+            created_at=T0 + 0.5,
+            updated_at=T0 + 0.75,
+        )
         await store.create_user(user, user.username, ())
         got = await store.get_user(POOL, user.sub)
         assert got == user
@@ -483,7 +544,7 @@ async def test_user_unicode_attributes_round_trip(store: SqlStore) -> None:
     attributes = {
         "email": "zoë@exämple.com",
         "name": "Zoë Ångström-Øre 李小龍 🐉",
-        "custom:bio": "line one\nline two\t\"quoted\" \\ back\u00a0nbsp \u2028sep",
+        "custom:bio": 'line one\nline two\t"quoted" \\ back\u00a0nbsp \u2028sep',
         "custom:empty": "",
         "custom:rtl": "שלום עולם",
     }
@@ -524,15 +585,26 @@ async def test_update_user(store: SqlStore) -> None:
     await seed_pool(store)
     user = await add_user(store, "alice", status=UserStatus.UNCONFIRMED, password_hash=None)
     bystander = await add_user(store, "bob")
-    updated = replace(user, status=UserStatus.RESET_REQUIRED, enabled=False,
-                      attributes={"email": "new@example.com", "name": "Ålice ✓"},
-                      password_hash="$argon2id$new", updated_at=T0 + 60)
+    updated = replace(
+        user,
+        status=UserStatus.RESET_REQUIRED,
+        enabled=False,
+        attributes={"email": "new@example.com", "name": "Ålice ✓"},
+        password_hash="$argon2id$new",
+        updated_at=T0 + 60,
+    )
     await store.update_user(updated)
     assert await store.get_user(POOL, user.sub) == updated
     assert await store.get_user(POOL, bystander.sub) == bystander
 
-    cleared = replace(updated, status=UserStatus.CONFIRMED, enabled=True, attributes={},
-                      password_hash=None, updated_at=T0 + 61)
+    cleared = replace(
+        updated,
+        status=UserStatus.CONFIRMED,
+        enabled=True,
+        attributes={},
+        password_hash=None,
+        updated_at=T0 + 61,
+    )
     await store.update_user(cleared)
     assert await store.get_user(POOL, user.sub) == cleared
 
@@ -662,8 +734,9 @@ async def test_session_create_and_get_by_token_hash(store: SqlStore) -> None:
     user = await add_user(store, "alice")
     # a hash with NUL and high bytes, compared as bytes
     token_hash = b"\x00\xff" + bytes(range(1, 31))
-    session = await add_session(store, "0b5b5e64-0000-4000-8000-000000000001", user,
-                                token_hash=token_hash)
+    session = await add_session(
+        store, "0b5b5e64-0000-4000-8000-000000000001", user, token_hash=token_hash
+    )
     got = await store.get_session_by_token_hash(token_hash)
     assert got == session
     assert got is not None and type(got.token_hash) is bytes and got.revoked_at is None
@@ -680,8 +753,12 @@ async def test_session_with_revoked_at_round_trips(store: SqlStore) -> None:
 
 async def test_get_session_and_user(store: SqlStore) -> None:
     await seed_pool(store)
-    user = await add_user(store, "alice", attributes={"email": "a@example.com", "name": "Ä"},
-                          status=UserStatus.FORCE_CHANGE_PASSWORD)
+    user = await add_user(
+        store,
+        "alice",
+        attributes={"email": "a@example.com", "name": "Ä"},
+        status=UserStatus.FORCE_CHANGE_PASSWORD,
+    )
     other = await add_user(store, "bob")
     session = await add_session(store, "s-alice", user)
     await add_session(store, "s-bob", other)
@@ -845,8 +922,10 @@ async def test_delete_unknown_things_is_false(store: SqlStore) -> None:
 
 
 async def test_acknowledged_writes_survive_a_restart(database: Database, store: SqlStore) -> None:
-    signing = [SigningKey(kid="old", private_pem=AWKWARD_BYTES, created_at=T0),
-               SigningKey(kid="new", private_pem=b"new pem", created_at=T0 + 1)]
+    signing = [
+        SigningKey(kid="old", private_pem=AWKWARD_BYTES, created_at=T0),
+        SigningKey(kid="new", private_pem=b"new pem", created_at=T0 + 1),
+    ]
     await store.add_signing_key(signing[0], retire_others_at=None)
     await store.add_signing_key(signing[1], retire_others_at=T0 + 1)
     admin = AdminKey(access_key_id="AKIADURABLE", secret_access_key="s" * 40, created_at=T0)
@@ -855,8 +934,12 @@ async def test_acknowledged_writes_survive_a_restart(database: Database, store: 
     await store.create_pool(pool)
     client = full_client()
     await store.create_client(client)
-    alice = await add_user(store, "alice", aliases=["alice@example.com"],
-                           attributes={"email": "alice@example.com", "name": "Älice"})
+    alice = await add_user(
+        store,
+        "alice",
+        aliases=["alice@example.com"],
+        attributes={"email": "alice@example.com", "name": "Älice"},
+    )
     bob = await add_user(store, "bob")
     updated_bob = replace(bob, status=UserStatus.RESET_REQUIRED, updated_at=T0 + 7)
     await store.update_user(updated_bob)
@@ -867,8 +950,10 @@ async def test_acknowledged_writes_survive_a_restart(database: Database, store: 
 
     reopened = SqlStore(database.engine())
     try:
-        assert await reopened.list_signing_keys() == [replace(signing[0], retired_at=T0 + 1),
-                                                      signing[1]]
+        assert await reopened.list_signing_keys() == [
+            replace(signing[0], retired_at=T0 + 1),
+            signing[1],
+        ]
         assert await reopened.get_admin_key("AKIADURABLE") == admin
         assert await reopened.get_pool(POOL) == pool
         assert await reopened.get_client(CLIENT) == client
@@ -877,7 +962,8 @@ async def test_acknowledged_writes_survive_a_restart(database: Database, store: 
         assert await reopened.count_users(POOL) == 2
         assert await reopened.get_session_and_user("s-alice") == (session, alice)
         assert await reopened.get_session_by_token_hash(revoked.token_hash) == replace(
-            revoked, revoked_at=T0 + 8)
+            revoked, revoked_at=T0 + 8
+        )
     finally:
         await reopened.close()
 
@@ -894,8 +980,9 @@ async def test_concurrent_creates_of_distinct_users_all_succeed(store: SqlStore)
     )
     assert [r for r in results if r is not None] == []  # no "database is locked", no error
     assert await store.count_users(POOL) == 20
-    assert await store.list_users(POOL, limit=100, after=None) == sorted(new_users,
-                                                                         key=lambda u: u.sub)
+    assert await store.list_users(POOL, limit=100, after=None) == sorted(
+        new_users, key=lambda u: u.sub
+    )
     assert await count_rows(store, user_aliases) == 20
 
 
@@ -914,8 +1001,9 @@ async def test_concurrent_reads_and_writes(store: SqlStore) -> None:
 async def test_concurrent_creates_of_the_same_username_one_wins(store: SqlStore) -> None:
     await seed_pool(store)
     contenders = [make_user("alice", sub=str(uuid.UUID(int=n + 1))) for n in range(10)]
-    results = await asyncio.gather(*(store.create_user(u, "alice", ()) for u in contenders),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(store.create_user(u, "alice", ()) for u in contenders), return_exceptions=True
+    )
     winners = [u for u, r in zip(contenders, results, strict=True) if r is None]
     losers = [r for r in results if r is not None]
     assert len(winners) == 1
@@ -943,6 +1031,74 @@ async def test_concurrent_creates_with_the_same_alias_one_wins(store: SqlStore) 
 
 async def test_tables_are_those_of_the_schema(store: SqlStore) -> None:
     """Every table the store writes exists and starts empty after migrating."""
-    for table in (signing_keys, admin_keys, user_pools, app_clients, users, user_aliases,
-                  refresh_sessions):
+    for table in (
+        signing_keys,
+        admin_keys,
+        user_pools,
+        app_clients,
+        users,
+        user_aliases,
+        refresh_sessions,
+    ):
         assert await count_rows(store, table) == 0
+
+
+async def test_concurrent_writes_through_two_stores_on_one_database(
+    database: Database, store: SqlStore
+) -> None:
+    """Two engines on the same database (two processes, or the CLI beside the server) queue
+    their writes instead of failing."""
+    await seed_pool(store)
+    second = SqlStore(database.engine())
+    try:
+        new_users = [make_user(f"user{n:02d}") for n in range(20)]
+        results = await asyncio.gather(
+            *(
+                (store if n % 2 else second).create_user(u, u.username, [f"{u.username}@x"])
+                for n, u in enumerate(new_users)
+            ),
+            return_exceptions=True,
+        )
+        assert [r for r in results if r is not None] == []
+        assert await second.count_users(POOL) == 20
+        assert await store.count_users(POOL) == 20
+    finally:
+        await second.close()
+
+
+# Timestamps ---------------------------------------------------------------------------------
+
+
+async def test_timestamps_keep_double_precision(store: SqlStore) -> None:
+    """Epoch seconds with microseconds (what ``time.time()`` returns) come back unchanged."""
+    t = 1_731_234_567.891_234_5
+    await store.add_signing_key(
+        SigningKey(kid="k", private_pem=b"k", created_at=t, retired_at=t + 1e-6),
+        retire_others_at=None,
+    )
+    await store.add_admin_key(
+        AdminKey(access_key_id="AKIATIME", secret_access_key="s", created_at=t)
+    )
+    await store.create_pool(make_pool(created_at=t, updated_at=t + 1e-6))
+    await store.create_client(make_client(created_at=t, updated_at=t + 2e-6))
+    user = await add_user(store, "alice", created_at=t, updated_at=t + 3e-6)
+    session = await add_session(
+        store,
+        "s1",
+        user,
+        auth_time=t,
+        created_at=t + 4e-6,
+        expires_at=t + 2_592_000.000_001,
+        revoked_at=t + 5e-6,
+    )
+
+    [key] = await store.list_signing_keys()
+    assert (key.created_at, key.retired_at) == (t, t + 1e-6)
+    admin = await store.get_admin_key("AKIATIME")
+    assert admin is not None and admin.created_at == t
+    pool = await store.get_pool(POOL)
+    assert pool is not None and (pool.created_at, pool.updated_at) == (t, t + 1e-6)
+    client = await store.get_client(CLIENT)
+    assert client is not None and (client.created_at, client.updated_at) == (t, t + 2e-6)
+    assert await store.get_user(POOL, user.sub) == user
+    assert await store.get_session_by_token_hash(session.token_hash) == session
