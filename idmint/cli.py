@@ -59,18 +59,12 @@ def _with_store(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
 @contextlib.contextmanager
 def _clear_errors() -> Iterator[None]:
     """Configuration and connection problems as one-line errors, not tracebacks."""
-    from sqlalchemy.exc import OperationalError
-
-    from idmint.store.database import DatabaseUrlError
+    from idmint.store.database import DatabaseUnavailable, DatabaseUrlError
 
     try:
         yield
-    except DatabaseUrlError as exc:
+    except (DatabaseUrlError, DatabaseUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
-    except (OperationalError, OSError) as exc:
-        raise click.ClickException(
-            f"cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
-        ) from None
 
 
 def _configure_logging(level: str) -> None:
@@ -117,7 +111,7 @@ def serve(**options: Any) -> None:
     import uvicorn
 
     from idmint.app import create_app
-    from idmint.store.database import async_url
+    from idmint.store.database import async_url, redact
 
     settings = _settings(**options)
     _configure_logging(settings.log_level)
@@ -129,7 +123,7 @@ def serve(**options: Any) -> None:
         __version__,
         settings.host,
         settings.port,
-        _redact(settings.effective_database_url),
+        redact(settings.effective_database_url),
     )
     uvicorn.run(
         app,
@@ -140,12 +134,6 @@ def serve(**options: Any) -> None:
         proxy_headers=False,
         server_header=False,
     )
-
-
-def _redact(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 @main.command()

@@ -50,6 +50,7 @@ VERIFIABLE = frozenset({"email", "phone_number"})
 # Set by the server, never by a caller of SignUp/UpdateUserAttributes.
 _READ_ONLY = frozenset({"sub", "identities"})
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE = re.compile(r"^\+[0-9]{4,15}$")
 
@@ -84,6 +85,8 @@ def check_writable(
     schema = {a.name: a for a in effective_schema(pool)}
     allowed = frozenset(writable) if writable is not None else None
     for name, value in attributes.items():
+        if _CONTROL.search(value):
+            raise InvalidParameter(f"{name}: Attribute value contains control characters.")
         attr = schema.get(name)
         if attr is None:
             raise _conform(f"{name}: Attribute does not exist in the schema.")

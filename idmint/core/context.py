@@ -5,14 +5,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from idmint.core.errors import ResourceNotFound, SecretHashMismatch, UserNotFound
+from idmint.core.errors import (
+    InvalidParameter,
+    ResourceNotFound,
+    SecretHashMismatch,
+    UserNotFound,
+)
 from idmint.core.model import AppClient, User, UserPool
 from idmint.core.passwords import PasswordHasher
 from idmint.core.ports import Clock, Store
 from idmint.core.signing import KeyManager
+
+_ID = re.compile(r"[\w-]{1,128}", re.ASCII)
 
 
 def secret_hash(client_secret: str, username: str, client_id: str) -> str:
@@ -51,6 +59,8 @@ class Context:
 
     async def find_user(self, pool: UserPool, username: str) -> User | None:
         """Look a user up by username or by a sign-in alias (email, phone, ...)."""
+        if "\x00" in username:  # no stored name has one, and PostgreSQL text refuses it
+            return None
         return await self.store.find_user(
             pool.id, self.username_key(pool, username), username.lower()
         )
@@ -60,6 +70,13 @@ class Context:
         if user is None:
             raise UserNotFound()
         return user
+
+    @staticmethod
+    def page_token(token: str | None) -> str | None:
+        """A list's pagination token: the last id of the previous page (ids are ``[\\w-]+``)."""
+        if token is not None and not _ID.fullmatch(token):
+            raise InvalidParameter("Invalid pagination token.")
+        return token
 
     @staticmethod
     def check_secret_hash(client: AppClient, given: str | None, *usernames: str) -> None:

@@ -138,7 +138,7 @@ class PoolAdmin:
         return pool, await self._ctx.store.count_users(pool_id)
 
     async def list_pools(self, limit: int, after: str | None) -> tuple[list[UserPool], str | None]:
-        pools = await self._ctx.store.list_pools(limit, after)
+        pools = await self._ctx.store.list_pools(limit, self._ctx.page_token(after))
         return pools, (_page(pools, limit, pools[-1].id) if pools else None)
 
     async def delete_pool(self, pool_id: str) -> None:
@@ -193,7 +193,7 @@ class PoolAdmin:
         self, pool_id: str, limit: int, after: str | None
     ) -> tuple[list[AppClient], str | None]:
         await self._ctx.pool(pool_id)
-        clients = await self._ctx.store.list_clients(pool_id, limit, after)
+        clients = await self._ctx.store.list_clients(pool_id, limit, self._ctx.page_token(after))
         return clients, (_page(clients, limit, clients[-1].id) if clients else None)
 
     async def update_client(self, pool_id: str, client_id: str, spec: ClientSpec) -> AppClient:

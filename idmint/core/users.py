@@ -140,5 +140,5 @@ class Users:
         self, pool_id: str, limit: int, after: str | None
     ) -> tuple[list[User], str | None]:
         await self._ctx.pool(pool_id)
-        users = await self._ctx.store.list_users(pool_id, limit, after)
+        users = await self._ctx.store.list_users(pool_id, limit, self._ctx.page_token(after))
         return users, (users[-1].sub if len(users) == limit else None)

@@ -22,7 +22,19 @@ _DRIVERS = {
 
 
 class DatabaseUrlError(ValueError):
-    pass
+    """The configured URL is not one idmint can use."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached or opened (message safe to show: no password)."""
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
 
 
 def async_url(url: str) -> URL:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from idmint.store.database import writer
+from idmint.store.database import DatabaseUnavailable, redact, writer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_ID = 0x1D_414E_7  # arbitrary, stable: "idmint migrations"
@@ -52,9 +53,18 @@ def _upgrade(connection: Connection) -> str | None:
 
 
 async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
-    """Bring the schema to the newest revision; return (revision before, revision now)."""
-    async with writer(engine).begin() as conn:
-        before = await conn.run_sync(_upgrade)
+    """Bring the schema to the newest revision; return (revision before, revision now).
+
+    Raises ``DatabaseUnavailable`` when the database cannot be reached or opened.
+    """
+    try:
+        async with writer(engine).begin() as conn:
+            before = await conn.run_sync(_upgrade)
+    except (OperationalError, InterfaceError, OSError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise DatabaseUnavailable(
+            f"cannot open the database {redact(engine.url.render_as_string())}: {first_line}"
+        ) from exc
     return before, head_revision()
 
 

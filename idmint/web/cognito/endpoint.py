@@ -160,7 +160,10 @@ class CognitoEndpoint:
         else:
             log.info("request_id=%s action=%s error=%s", rid, action, exc.type_name)
         return Response(
-            orjson.dumps({"__type": exc.type_name, "message": exc.message}),
+            # AWS omits "message" when it has none (e.g. a body that is not a JSON object).
+            orjson.dumps(
+                {"__type": exc.type_name, **({"message": exc.message} if exc.message else {})}
+            ),
             status_code=exc.status,
             media_type=RESPONSE_TYPE,
             headers={
