@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 JSONValue = object
 
@@ -64,12 +65,11 @@ class AttributeSchema:
     max_value: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UserPool:
-    id: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolSettings:
+    """Everything an administrator sets on a user pool (CreateUserPool's inputs)."""
+
     name: str
-    created_at: float
-    updated_at: float
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     username_attributes: tuple[str, ...] = ()
     alias_attributes: tuple[str, ...] = ()
@@ -81,12 +81,20 @@ class UserPool:
     # (message templates, tags, ...). Opaque to the core.
     extra: Mapping[str, JSONValue] = field(default_factory=dict)
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserPool(PoolSettings):
+    id: str
+    created_at: float
+    updated_at: float
+
     @property
     def sign_in_aliases(self) -> tuple[str, ...]:
         """Attributes a user may type instead of the username (email, phone_number, ...)."""
         return self.username_attributes or self.alias_attributes
 
     def attribute(self, name: str) -> AttributeSchema | None:
+        """This pool's own schema entry for ``name`` (custom or overridden standard)."""
         for attr in self.schema:
             if attr.name == name:
                 return attr
@@ -107,14 +115,11 @@ class Validity:
         return self.amount * self._SECONDS[self.unit]
 
 
-@dataclass(frozen=True, slots=True)
-class AppClient:
-    id: str
-    pool_id: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientSettings:
+    """Everything an administrator sets on an app client (CreateUserPoolClient's inputs)."""
+
     name: str
-    created_at: float
-    updated_at: float
-    secret: str | None = None
     explicit_auth_flows: frozenset[AuthFlow] | None = None
     access_token_validity: Validity = Validity(60, "minutes")
     id_token_validity: Validity = Validity(60, "minutes")
@@ -125,8 +130,25 @@ class AppClient:
     write_attributes: tuple[str, ...] | None = None
     extra: Mapping[str, JSONValue] = field(default_factory=dict)
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppClient(ClientSettings):
+    id: str
+    pool_id: str
+    created_at: float
+    updated_at: float
+    secret: str | None = None
+
     def allows(self, flow: AuthFlow) -> bool:
         return flow in (self.explicit_auth_flows or DEFAULT_AUTH_FLOWS)
+
+
+def settings_of(
+    obj: PoolSettings | ClientSettings, cls: type[PoolSettings] | type[ClientSettings]
+) -> dict[str, Any]:
+    """The fields of ``cls`` (a settings class) taken from ``obj``: to build a pool or client
+    from its settings without listing them again."""
+    return {f.name: getattr(obj, f.name) for f in fields(cls)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ ListUserPoolClients, UpdateUserPoolClient, DeleteUserPoolClient)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 
 from idmint.core.attributes import ALIAS_ATTRIBUTES, STANDARD_NAMES, USERNAME_ATTRIBUTES, VERIFIABLE
 from idmint.core.context import Context
@@ -14,11 +14,11 @@ from idmint.core.ids import new_client_id, new_client_secret, new_pool_id
 from idmint.core.model import (
     AppClient,
     AttributeSchema,
-    AuthFlow,
-    JSONValue,
-    PasswordPolicy,
+    ClientSettings,
+    PoolSettings,
     UserPool,
     Validity,
+    settings_of,
 )
 
 # Cognito's bounds for token validity (CreateUserPoolClient, TokenValidityUnits).
@@ -26,35 +26,7 @@ _ID_ACCESS_RANGE = (5 * 60, 86400)
 _REFRESH_RANGE = (3600, 3650 * 86400)
 
 
-@dataclass(frozen=True, slots=True)
-class PoolSpec:
-    name: str
-    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
-    username_attributes: tuple[str, ...] = ()
-    alias_attributes: tuple[str, ...] = ()
-    auto_verified_attributes: tuple[str, ...] = ()
-    case_sensitive: bool = False
-    schema: tuple[AttributeSchema, ...] = ()
-    deletion_protection: bool = False
-    extra: Mapping[str, JSONValue] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ClientSpec:
-    name: str
-    generate_secret: bool = False
-    explicit_auth_flows: frozenset[AuthFlow] | None = None
-    access_token_validity: Validity = Validity(60, "minutes")
-    id_token_validity: Validity = Validity(60, "minutes")
-    refresh_token_validity: Validity = Validity(30, "days")
-    prevent_user_existence_errors: bool = True
-    enable_token_revocation: bool = True
-    read_attributes: tuple[str, ...] | None = None
-    write_attributes: tuple[str, ...] | None = None
-    extra: Mapping[str, JSONValue] = field(default_factory=dict)
-
-
-def _check_pool(spec: PoolSpec) -> tuple[AttributeSchema, ...]:
+def _check_pool(spec: PoolSettings) -> tuple[AttributeSchema, ...]:
     if spec.username_attributes and spec.alias_attributes:
         raise InvalidParameter(
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
@@ -94,7 +66,7 @@ def _check_validity(name: str, value: Validity, bounds: tuple[int, int]) -> None
         )
 
 
-def _check_client(pool: UserPool, spec: ClientSpec) -> None:
+def _check_client(pool: UserPool, spec: ClientSettings) -> None:
     _check_validity("Access token", spec.access_token_validity, _ID_ACCESS_RANGE)
     _check_validity("ID token", spec.id_token_validity, _ID_ACCESS_RANGE)
     _check_validity("Refresh token", spec.refresh_token_validity, _REFRESH_RANGE)
@@ -113,22 +85,14 @@ class PoolAdmin:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    async def create_pool(self, spec: PoolSpec) -> UserPool:
+    async def create_pool(self, spec: PoolSettings) -> UserPool:
         schema = _check_pool(spec)
         now = self._ctx.clock()
         pool = UserPool(
+            **settings_of(replace(spec, schema=schema), PoolSettings),
             id=new_pool_id(self._ctx.region),
-            name=spec.name,
             created_at=now,
             updated_at=now,
-            password_policy=spec.password_policy,
-            username_attributes=spec.username_attributes,
-            alias_attributes=spec.alias_attributes,
-            auto_verified_attributes=spec.auto_verified_attributes,
-            case_sensitive=spec.case_sensitive,
-            schema=schema,
-            deletion_protection=spec.deletion_protection,
-            extra=dict(spec.extra),
         )
         await self._ctx.store.create_pool(pool)
         return pool
@@ -150,39 +114,29 @@ class PoolAdmin:
             )
         await self._ctx.store.delete_pool(pool_id)
 
-    async def create_client(self, pool_id: str, spec: ClientSpec) -> AppClient:
+    async def create_client(
+        self, pool_id: str, spec: ClientSettings, *, generate_secret: bool = False
+    ) -> AppClient:
         pool = await self._ctx.pool(pool_id)
         _check_client(pool, spec)
         now = self._ctx.clock()
+        secret = new_client_secret() if generate_secret else None
         client = self._client(
-            spec,
-            id=new_client_id(),
-            pool_id=pool_id,
-            created_at=now,
-            secret=new_client_secret() if spec.generate_secret else None,
+            spec, id=new_client_id(), pool_id=pool_id, created_at=now, secret=secret
         )
         await self._ctx.store.create_client(client)
         return client
 
     def _client(
-        self, spec: ClientSpec, *, id: str, pool_id: str, created_at: float, secret: str | None
+        self, spec: ClientSettings, *, id: str, pool_id: str, created_at: float, secret: str | None
     ) -> AppClient:
         return AppClient(
+            **settings_of(spec, ClientSettings),
             id=id,
             pool_id=pool_id,
-            name=spec.name,
             created_at=created_at,
             updated_at=self._ctx.clock(),
             secret=secret,
-            explicit_auth_flows=spec.explicit_auth_flows,
-            access_token_validity=spec.access_token_validity,
-            id_token_validity=spec.id_token_validity,
-            refresh_token_validity=spec.refresh_token_validity,
-            prevent_user_existence_errors=spec.prevent_user_existence_errors,
-            enable_token_revocation=spec.enable_token_revocation,
-            read_attributes=spec.read_attributes,
-            write_attributes=spec.write_attributes,
-            extra=dict(spec.extra),
         )
 
     async def describe_client(self, pool_id: str, client_id: str) -> AppClient:
@@ -196,7 +150,7 @@ class PoolAdmin:
         clients = await self._ctx.store.list_clients(pool_id, limit, self._ctx.page_token(after))
         return clients, (_page(clients, limit, clients[-1].id) if clients else None)
 
-    async def update_client(self, pool_id: str, client_id: str, spec: ClientSpec) -> AppClient:
+    async def update_client(self, pool_id: str, client_id: str, spec: ClientSettings) -> AppClient:
         """Replace the client's settings: as in Cognito, omitted settings return to defaults."""
         pool = await self._ctx.pool(pool_id)
         current = await self._ctx.client(client_id, pool_id)

@@ -41,7 +41,7 @@ def action(fn: Action) -> Action:
 
 @action
 async def create_user_pool(env: Env, req: Request) -> Response:
-    pool = await env.service.pools.create_pool(render.pool_spec(req))
+    pool = await env.service.pools.create_pool(render.pool_settings(req))
     return {"UserPool": render.pool_description(pool, 0, env.account_id)}
 
 
@@ -71,7 +71,11 @@ async def delete_user_pool(env: Env, req: Request) -> Response:
 
 @action
 async def create_user_pool_client(env: Env, req: Request) -> Response:
-    client = await env.service.pools.create_client(req["UserPoolId"], render.client_spec(req))
+    client = await env.service.pools.create_client(
+        req["UserPoolId"],
+        render.client_settings(req),
+        generate_secret=bool(req.get("GenerateSecret", False)),
+    )
     return {"UserPoolClient": render.client_description(client)}
 
 
@@ -96,7 +100,7 @@ async def list_user_pool_clients(env: Env, req: Request) -> Response:
 async def update_user_pool_client(env: Env, req: Request) -> Response:
     pools = env.service.pools
     current = await pools.describe_client(req["UserPoolId"], req["ClientId"])
-    spec = render.client_spec({"ClientName": current.name, **req})
+    spec = render.client_settings({"ClientName": current.name, **req})
     client = await pools.update_client(req["UserPoolId"], req["ClientId"], spec)
     return {"UserPoolClient": render.client_description(client)}
 

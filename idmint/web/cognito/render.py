@@ -10,13 +10,14 @@ from idmint.core.model import (
     AppClient,
     AttributeSchema,
     AuthFlow,
+    ClientSettings,
     PasswordPolicy,
+    PoolSettings,
     Tokens,
     User,
     UserPool,
     Validity,
 )
-from idmint.core.pools import ClientSpec, PoolSpec
 from idmint.web.cognito.errors import CognitoError
 
 # Request fields CreateUserPool maps onto the domain; every other field is kept and echoed.
@@ -64,7 +65,7 @@ def _int(value: object) -> int | None:
         ) from exc
 
 
-def pool_spec(req: dict[str, Any]) -> PoolSpec:
+def pool_settings(req: dict[str, Any]) -> PoolSettings:
     policy_in = (req.get("Policies") or {}).get("PasswordPolicy")
     if policy_in is None:
         policy = PasswordPolicy()
@@ -97,7 +98,7 @@ def pool_spec(req: dict[str, Any]) -> PoolSpec:
             )
         )
     case = req.get("UsernameConfiguration") or {}
-    return PoolSpec(
+    return PoolSettings(
         name=req["PoolName"],
         password_policy=policy,
         username_attributes=tuple(_strings(req.get("UsernameAttributes")) or ()),
@@ -198,15 +199,14 @@ def _strings(items: list[str | None] | None) -> list[str] | None:
     return None if items is None else [i for i in items if i is not None]
 
 
-def client_spec(req: dict[str, Any]) -> ClientSpec:
+def client_settings(req: dict[str, Any]) -> ClientSettings:
     flows_in = req.get("ExplicitAuthFlows")
     flows = None
     if flows_in is not None:
         flows = frozenset(_LEGACY_FLOWS.get(f) or AuthFlow(f) for f in flows_in if f is not None)
     read, write = _strings(req.get("ReadAttributes")), _strings(req.get("WriteAttributes"))
-    return ClientSpec(
+    return ClientSettings(
         name=req["ClientName"],
-        generate_secret=bool(req.get("GenerateSecret", False)),
         explicit_auth_flows=flows,
         access_token_validity=_validity(
             req, "AccessTokenValidity", "AccessToken", Validity(60, "minutes")
