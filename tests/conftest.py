@@ -130,8 +130,18 @@ class LiveServer:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=30)
 
 
+def listening_socket() -> socket.socket:
+    """A bound, listening socket: clients can connect (into the backlog) before the server runs."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
 def start_server(database: Database, clock: FrozenClock, **overrides: Any) -> LiveServer:
-    port = free_port()
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     settings = Settings(
         host="127.0.0.1",
         port=port,
@@ -150,31 +160,30 @@ def start_server(database: Database, clock: FrozenClock, **overrides: Any) -> Li
     )
     config = uvicorn.Config(
         create_app(settings, store=store, clock=clock),
-        host="127.0.0.1",
-        port=port,
         log_level="warning",
         access_log=False,
         lifespan="on",
     )
     server = uvicorn.Server(config)
     ready = threading.Event()
+    failure: list[BaseException] = []
 
     async def main() -> None:
         live._loop = asyncio.get_running_loop()
-        await migrate.upgrade(store.engine)
-        await store.add_admin_key(key)
-        ready.set()
-        await server.serve()
+        try:
+            await migrate.upgrade(store.engine)
+            await store.add_admin_key(key)
+        except BaseException as exc:
+            failure.append(exc)
+            raise
+        finally:
+            ready.set()
+        await server.serve(sockets=[sock])
         await store.close()
 
     thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
     thread.start()
-    assert ready.wait(30), "server did not migrate in time"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        assert thread.is_alive(), "server thread died"
-        time.sleep(0.01)  # waiting for a real socket to open, not standing in for a clock
+    assert ready.wait(60) and not failure, f"server could not prepare its database: {failure}"
     live._server, live._thread = server, thread
     return live
 

@@ -10,7 +10,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,29 +40,33 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @contextmanager
 def serving(cwd: Path, *args: str, port: int | None = None) -> Iterator[str]:
+    """Run `idmint serve` until the block ends; ready once it logs that it is listening."""
     port = port or free_port()
-    log = (cwd / f"serve-{port}.log").open("w")
     proc = subprocess.Popen(
         [*IDMINT, "serve", "--port", str(port), *args],
         cwd=cwd,
-        stdout=log,
+        stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    url = f"http://127.0.0.1:{port}"
+    assert proc.stdout is not None
+    log = (cwd / f"serve-{port}.log").open("w")
+    for line in proc.stdout:  # blocks until the server listens, or exits
+        log.write(line)
+        if "Uvicorn running on" in line:
+            break
+    else:
+        log.close()
+        raise AssertionError((cwd / f"serve-{port}.log").read_text())
+    drain = threading.Thread(target=lambda: log.writelines(proc.stdout), daemon=True)  # type: ignore[arg-type]
+    drain.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, (cwd / f"serve-{port}.log").read_text()
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not become ready"
-                time.sleep(0.02)  # polling a real process's socket, not faking time
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
+        drain.join(30)
         log.close()
 
 
