@@ -51,8 +51,8 @@ VERIFIABLE = frozenset({"email", "phone_number"})
 _READ_ONLY = frozenset({"sub", "identities"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_PHONE = re.compile(r"^\+[0-9]{4,15}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+PHONE = re.compile(r"^\+[0-9]{4,15}$")
 
 
 def effective_schema(pool: UserPool) -> tuple[AttributeSchema, ...]:
@@ -68,9 +68,9 @@ def _conform(message: str) -> InvalidParameter:
 
 
 def check_format(name: str, value: str) -> None:
-    if name == "email" and not _EMAIL.match(value):
+    if name == "email" and not EMAIL.match(value):
         raise InvalidParameter("Invalid email address format.")
-    if name == "phone_number" and not _PHONE.match(value):
+    if name == "phone_number" and not PHONE.match(value):
         raise InvalidParameter("Invalid phone number format.")
 
 

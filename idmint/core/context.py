@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from idmint.core.errors import (
@@ -77,6 +77,23 @@ class Context:
         if token is not None and not _ID.fullmatch(token):
             raise InvalidParameter("Invalid pagination token.")
         return token
+
+    @staticmethod
+    def next_page_token(ids: Sequence[str], limit: int) -> str | None:
+        """The token for the page after ``ids``: its last id, if the page was full."""
+        return ids[-1] if ids and len(ids) == limit else None
+
+    @staticmethod
+    def check_client_secret(client: AppClient, given: str | None) -> None:
+        """Require the client secret itself (GetTokensFromRefreshToken, RevokeToken)."""
+        if client.secret is None:
+            return
+        if not given:
+            raise SecretHashMismatch(
+                f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+            )
+        if not hmac.compare_digest(client.secret.encode(), given.encode()):
+            raise SecretHashMismatch(f"Unable to verify secret hash for client {client.id}")
 
     @staticmethod
     def check_secret_hash(client: AppClient, given: str | None, *usernames: str) -> None:

@@ -8,7 +8,6 @@ every dialect's password grant reaches ``sign_in_with_password``.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import replace
 from typing import Any
 
@@ -19,7 +18,6 @@ from idmint.core.errors import (
     InvalidParameter,
     InvalidRefreshToken,
     InvalidToken,
-    NotAuthorized,
     PasswordResetRequired,
     TokenExpired,
     TokenRevoked,
@@ -146,23 +144,12 @@ class Auth:
         if user is None:
             raise InvalidRefreshToken()
         if client_secret is not None or secret_hash is None:
-            self._check_client_secret(client, client_secret)
+            ctx.check_client_secret(client, client_secret)
         else:
             ctx.check_secret_hash(client, secret_hash, user.username, user.sub)
         if not user.enabled:
             raise UserDisabled()
         return await self._issue(client, user, session, None)
-
-    @staticmethod
-    def _check_client_secret(client: AppClient, given: str | None) -> None:
-        if client.secret is None:
-            return
-        if not given:
-            raise NotAuthorized(
-                f"Client {client.id} is configured with secret but SECRET_HASH was not received"
-            )
-        if not hmac.compare_digest(client.secret.encode(), given.encode()):
-            raise NotAuthorized(f"Unable to verify secret hash for client {client.id}")
 
     async def check_access_token(self, access_token: str) -> tuple[dict[str, Any], User]:
         """Verify an access token fully: signature, expiry, issuer, and that its sign-in has not
@@ -216,7 +203,7 @@ class Auth:
         """
         ctx = self._ctx
         client = await ctx.client(client_id)
-        self._check_client_secret(client, client_secret)
+        ctx.check_client_secret(client, client_secret)
         if not client.enable_token_revocation:
             raise UnsupportedOperation("Token revocation is not enabled for this app client.")
         if token.count(".") == 2:

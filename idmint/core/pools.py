@@ -4,7 +4,6 @@ ListUserPoolClients, UpdateUserPoolClient, DeleteUserPoolClient)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
 from idmint.core.attributes import ALIAS_ATTRIBUTES, STANDARD_NAMES, USERNAME_ATTRIBUTES, VERIFIABLE
@@ -77,10 +76,6 @@ def _check_client(pool: UserPool, spec: ClientSettings) -> None:
                 raise InvalidParameter(f"Invalid read or write attribute: {name}")
 
 
-def _page(items: Sequence[object], limit: int, key: str) -> str | None:
-    return key if len(items) == limit else None
-
-
 class PoolAdmin:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -103,7 +98,7 @@ class PoolAdmin:
 
     async def list_pools(self, limit: int, after: str | None) -> tuple[list[UserPool], str | None]:
         pools = await self._ctx.store.list_pools(limit, self._ctx.page_token(after))
-        return pools, (_page(pools, limit, pools[-1].id) if pools else None)
+        return pools, self._ctx.next_page_token([p.id for p in pools], limit)
 
     async def delete_pool(self, pool_id: str) -> None:
         pool = await self._ctx.pool(pool_id)
@@ -148,7 +143,7 @@ class PoolAdmin:
     ) -> tuple[list[AppClient], str | None]:
         await self._ctx.pool(pool_id)
         clients = await self._ctx.store.list_clients(pool_id, limit, self._ctx.page_token(after))
-        return clients, (_page(clients, limit, clients[-1].id) if clients else None)
+        return clients, self._ctx.next_page_token([c.id for c in clients], limit)
 
     async def update_client(self, pool_id: str, client_id: str, spec: ClientSettings) -> AppClient:
         """Replace the client's settings: as in Cognito, omitted settings return to defaults."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from idmint.core.attributes import _EMAIL, _PHONE, alias_keys, check_writable
+from idmint.core.attributes import EMAIL, PHONE, alias_keys, check_writable
 from idmint.core.context import Context
 from idmint.core.errors import InvalidParameter, NotAuthorized
 from idmint.core.ids import new_uuid
@@ -23,7 +23,7 @@ def _username_for(pool: UserPool, username: str, attributes: dict[str, str], sub
     if pool.username_attributes:
         kinds = [
             name
-            for name, pattern in (("email", _EMAIL), ("phone_number", _PHONE))
+            for name, pattern in (("email", EMAIL), ("phone_number", PHONE))
             if name in pool.username_attributes and pattern.match(username)
         ]
         if not kinds:
@@ -38,11 +38,11 @@ def _username_for(pool: UserPool, username: str, attributes: dict[str, str], sub
             raise InvalidParameter(f"{kinds[0]} attribute must match the username.")
         attributes[kinds[0]] = username
         return sub
-    if "email" in pool.alias_attributes and _EMAIL.match(username):
+    if "email" in pool.alias_attributes and EMAIL.match(username):
         raise InvalidParameter(
             "Username cannot be of email format, since user pool is configured for email alias."
         )
-    if "phone_number" in pool.alias_attributes and _PHONE.match(username):
+    if "phone_number" in pool.alias_attributes and PHONE.match(username):
         raise InvalidParameter(
             "Username cannot be of phone format, since user pool is configured "
             "for phone_number alias."
@@ -141,4 +141,4 @@ class Users:
     ) -> tuple[list[User], str | None]:
         await self._ctx.pool(pool_id)
         users = await self._ctx.store.list_users(pool_id, limit, self._ctx.page_token(after))
-        return users, (users[-1].sub if len(users) == limit else None)
+        return users, self._ctx.next_page_token([u.sub for u in users], limit)

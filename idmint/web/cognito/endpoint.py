@@ -69,7 +69,7 @@ class CognitoEndpoint:
                 raise CognitoError("UnknownOperationException", f"Unknown operation {action}")
             if not operation.public:
                 await self._authenticate_admin(request, body)
-            payload = self._decode(request, body)
+            payload = self._decode(body)
             validate(action, payload)
             handler = ACTIONS.get(action)
             if handler is None:
@@ -121,7 +121,7 @@ class CognitoEndpoint:
         return action, body
 
     @staticmethod
-    def _decode(request: Request, body: bytes) -> Any:
+    def _decode(body: bytes) -> Any:
         if not body.strip():
             return {}
         try:
