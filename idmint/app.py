@@ -23,6 +23,7 @@ from idmint.core.passwords import HashParams, PasswordHasher
 from idmint.core.ports import Clock
 from idmint.core.service import Service
 from idmint.core.signing import KeyManager
+from idmint.delivery import build_sender
 from idmint.settings import Settings
 from idmint.store import migrate
 from idmint.store.database import create_engine
@@ -78,6 +79,7 @@ def create_app(
         await keys.start()
         ctx = Context(
             store=db,
+            sender=build_sender(settings, db, clock),
             hasher=hasher,
             keys=keys,
             clock=clock,

@@ -17,7 +17,7 @@ from idmint.core.errors import (
 )
 from idmint.core.model import AppClient, User, UserPool
 from idmint.core.passwords import PasswordHasher
-from idmint.core.ports import Clock, Store
+from idmint.core.ports import Clock, MessageSender, Store
 from idmint.core.signing import KeyManager
 
 _ID = re.compile(r"[\w-]{1,128}", re.ASCII)
@@ -34,6 +34,7 @@ def secret_hash(client_secret: str, username: str, client_id: str) -> str:
 @dataclass
 class Context:
     store: Store
+    sender: MessageSender
     hasher: PasswordHasher
     keys: KeyManager
     clock: Clock

@@ -76,10 +76,44 @@ class UsernameExists(IdmintError):
     default_message = "User already exists"
 
 
-class AliasExists(UsernameExists):
-    """Another user already signs in with this email/phone/preferred_username."""
+class AliasExists(IdmintError):
+    """Another user already signs in with this email/phone/preferred_username.
+
+    Where the alias is the username itself (UsernameAttributes), use cases report it as
+    ``UsernameExists`` with this message, as Cognito does.
+    """
 
     default_message = "An account with the given email already exists."
+
+
+class InvalidSession(NotAuthorized):
+    """A challenge ``Session`` that is unknown, used, expired, or for another user/client."""
+
+    default_message = "Invalid session for the user."
+
+
+class CodeMismatch(IdmintError):
+    default_message = "Invalid verification code provided, please try again."
+
+
+class ExpiredCode(IdmintError):
+    default_message = "Invalid code provided, please request a code again."
+
+
+class CodeDeliveryFailure(IdmintError):
+    """The message carrying a code or invitation could not be sent; the user may ask again."""
+
+    default_message = "Unable to deliver the message. Please try again later."
+
+
+class GroupExists(IdmintError):
+    default_message = "A group with the name already exists."
+
+
+class UnsupportedUserState(IdmintError):
+    """The user is in the wrong state for the request (e.g. RESEND for a confirmed user)."""
+
+    default_message = "The user is in a state that does not allow this request."
 
 
 class InvalidPassword(IdmintError):

@@ -162,6 +162,8 @@ class User:
     created_at: float
     updated_at: float
     password_hash: str | None = None
+    password_set_at: float | None = None
+    """When the current password was set: a temporary password expires relative to it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,94 @@ class Tokens:
     expires_in: int
     refresh_token: str | None = None
     token_type: str = "Bearer"
+
+
+class CodePurpose(enum.StrEnum):
+    """What a one-time code proves; one live code per user and purpose."""
+
+    SIGN_UP = "sign_up"
+    RESET_PASSWORD = "reset_password"
+    VERIFY_EMAIL = "verify:email"
+    VERIFY_PHONE = "verify:phone_number"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationCode:
+    """A one-time code sent to a user: stored as a salted hash, with a count of wrong tries."""
+
+    user_sub: str
+    purpose: CodePurpose
+    code_hash: bytes
+    salt: bytes
+    attempts: int
+    created_at: float
+    expires_at: float
+    destination: str | None = None
+    """The attribute value the code was sent to (it is the one a correct code verifies)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthChallenge:
+    """A pending sign-in challenge (Cognito ``Session``): bound to user, client and challenge,
+    stored only as the hash of the session value, answered at most once."""
+
+    id_hash: bytes
+    client_id: str
+    user_sub: str
+    name: str
+    created_at: float
+    expires_at: float
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One email or text message for a user (codes, invitations)."""
+
+    channel: Channel
+    to: str
+    body: str
+    subject: str | None = None
+    pool_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message kept by the development outbox instead of being sent."""
+
+    id: int
+    message: Message
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A user pool group (Cognito ``GroupType``)."""
+
+    pool_id: str
+    name: str
+    created_at: float
+    updated_at: float
+    description: str | None = None
+    role_arn: str | None = None
+    precedence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """ListUsers ``Filter``: ``attribute = "value"`` or, with ``prefix``, ``^=``.
+
+    ``attribute`` is a user attribute name, or one of the pseudo-attributes ``username``,
+    ``status`` (``Enabled``/``Disabled``) and ``cognito:user_status``.
+    """
+
+    attribute: str
+    value: str
+    prefix: bool = False
 
 
 @dataclass(frozen=True, slots=True)

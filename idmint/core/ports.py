@@ -1,4 +1,4 @@
-"""What the core needs from the outside: a store and a clock.
+"""What the core needs from the outside: a store, a message sender and a clock.
 
 ``idmint.store.sql.SqlStore`` implements ``Store`` on SQLite and PostgreSQL; the same contract
 tests run against both (tests/store).
@@ -9,7 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from idmint.core.model import AdminKey, AppClient, RefreshSession, SigningKey, User, UserPool
+from idmint.core.model import (
+    AdminKey,
+    AppClient,
+    AuthChallenge,
+    CodePurpose,
+    Group,
+    Message,
+    OutboxMessage,
+    RefreshSession,
+    SigningKey,
+    User,
+    UserFilter,
+    UserPool,
+    VerificationCode,
+)
 
 Clock = Callable[[], float]
 """Returns the current time as epoch seconds. Injected once, at ``create_app``."""
@@ -48,9 +62,70 @@ class Store(Protocol):
         ...
 
     async def get_user(self, pool_id: str, sub: str) -> User | None: ...
-    async def update_user(self, user: User) -> None: ...
+    async def update_user(self, user: User, alias_keys: Sequence[str] | None = None) -> None:
+        """Save a user; with ``alias_keys``, replace its sign-in aliases in the same transaction
+        (``AliasExists`` if another user holds one)."""
+        ...
+
     async def delete_user(self, pool_id: str, sub: str) -> bool: ...
-    async def list_users(self, pool_id: str, limit: int, after: str | None) -> list[User]: ...
+    async def list_users(
+        self, pool_id: str, limit: int, after: str | None, where: UserFilter | None = None
+    ) -> list[User]:
+        """Users in ``sub`` order after ``after``; ``where`` is matched case-sensitively except
+        ``username``, which is matched on its normalized key (the caller passes the key)."""
+        ...
+
+    # One-time codes (one per user and purpose)
+    async def put_code(self, code: VerificationCode) -> None:
+        """Store a code, replacing the user's earlier code for the same purpose."""
+        ...
+
+    async def get_code(self, sub: str, purpose: CodePurpose) -> VerificationCode | None: ...
+    async def count_code_attempt(self, sub: str, purpose: CodePurpose, limit: int) -> bool:
+        """Atomically count one try at the code; False (and nothing counted) once ``limit``
+        tries have been made, so concurrent guesses cannot exceed it."""
+        ...
+
+    async def consume_code(self, sub: str, purpose: CodePurpose, code_hash: bytes) -> bool:
+        """Delete the code if its hash is ``code_hash``; True for exactly one caller."""
+        ...
+
+    # Sign-in challenges (Cognito Session)
+    async def create_challenge(self, challenge: AuthChallenge) -> None: ...
+    async def get_challenge(self, id_hash: bytes) -> AuthChallenge | None: ...
+    async def consume_challenge(self, id_hash: bytes) -> bool:
+        """Delete the challenge; True for exactly one caller."""
+        ...
+
+    # The development outbox
+    async def add_outbox_message(self, message: Message, created_at: float) -> int: ...
+    async def list_outbox(self, to: str | None, limit: int) -> list[OutboxMessage]:
+        """Newest first; ``to`` matches the recipient exactly, case-insensitively."""
+        ...
+
+    # Groups
+    async def create_group(self, group: Group) -> None:
+        """Insert a group; raise ``GroupExists`` if the pool has one by that name."""
+        ...
+
+    async def get_group(self, pool_id: str, name: str) -> Group | None: ...
+    async def list_groups(self, pool_id: str, limit: int, after: str | None) -> list[Group]: ...
+    async def update_group(self, group: Group) -> None: ...
+    async def delete_group(self, pool_id: str, name: str) -> bool: ...
+    async def add_group_member(self, pool_id: str, name: str, sub: str) -> None:
+        """Idempotent: adding a member twice is not an error."""
+        ...
+
+    async def remove_group_member(self, pool_id: str, name: str, sub: str) -> None: ...
+    async def list_user_groups(
+        self, pool_id: str, sub: str, limit: int | None = None, after: str | None = None
+    ) -> list[Group]:
+        """The user's groups by name; with ``limit`` None, all of them."""
+        ...
+
+    async def list_group_members(
+        self, pool_id: str, name: str, limit: int, after: str | None
+    ) -> list[User]: ...
 
     # Refresh sessions (one per sign-in)
     async def create_session(self, session: RefreshSession) -> None: ...
@@ -58,3 +133,20 @@ class Store(Protocol):
     async def get_session_and_user(self, session_id: str) -> tuple[RefreshSession, User] | None: ...
     async def revoke_session(self, session_id: str, now: float) -> None: ...
     async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int: ...
+
+
+class DeliveryFailed(Exception):
+    """A message could not be handed to its transport (the SMTP server refused it, ...)."""
+
+
+class MessageSender(Protocol):
+    """Delivers email and text messages: SMTP in production, the outbox in development."""
+
+    async def send(self, message: Message) -> None:
+        """Deliver ``message`` or raise ``DeliveryFailed``."""
+        ...
+
+    async def pretend(self, message: Message) -> None:
+        """Take about as long as ``send`` does, sending nothing: answers for unknown users
+        must not be told apart from real ones by their timing."""
+        ...

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from idmint.core.attributes import EMAIL, PHONE, alias_keys, check_writable
 from idmint.core.context import Context
-from idmint.core.errors import InvalidParameter, NotAuthorized
+from idmint.core.errors import AliasExists, InvalidParameter, NotAuthorized, UsernameExists
 from idmint.core.ids import new_uuid
 from idmint.core.model import User, UserPool, UserStatus
 from idmint.core.passwords import check_policy
@@ -96,7 +96,12 @@ class Users:
             password_hash=await self._ctx.hasher.hash(password),
         )
         keys = alias_keys(pool, attributes)
-        await self._ctx.store.create_user(user, self._ctx.username_key(pool, name), keys)
+        try:
+            await self._ctx.store.create_user(user, self._ctx.username_key(pool, name), keys)
+        except AliasExists as exc:
+            if pool.username_attributes:  # the alias is the username (Cognito's answer)
+                raise UsernameExists(exc.message) from exc
+            raise
         return user
 
     async def admin_confirm_sign_up(self, pool_id: str, username: str) -> None:

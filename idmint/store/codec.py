@@ -128,6 +128,7 @@ def user_row(user: User, username_key: str) -> dict[str, Any]:
         "enabled": user.enabled,
         "attributes": dumps(dict(user.attributes)),
         "password_hash": user.password_hash,
+        "password_set_at": user.password_set_at,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
@@ -142,6 +143,7 @@ def user_from_row(row: Mapping[str, Any]) -> User:
         enabled=bool(row["enabled"]),
         attributes=orjson.loads(row["attributes"]),
         password_hash=row["password_hash"],
+        password_set_at=row["password_set_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

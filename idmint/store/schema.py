@@ -11,7 +11,9 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -76,6 +78,7 @@ users = Table(
     Column("password_hash", String(255), nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    Column("password_set_at", Float, nullable=True),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 
@@ -103,4 +106,70 @@ refresh_sessions = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
     Index("ix_refresh_sessions_user", "user_sub"),
+)
+
+verification_codes = Table(
+    "verification_codes",
+    metadata,
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), primary_key=True),
+    Column("purpose", String(64), primary_key=True),
+    Column("code_hash", LargeBinary(32), nullable=False),
+    Column("salt", LargeBinary(16), nullable=False),
+    Column("destination", String(400), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+auth_challenges = Table(
+    "auth_challenges",
+    metadata,
+    Column("id_hash", LargeBinary(32), primary_key=True),
+    Column(
+        "client_id", String(32), ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_auth_challenges_user", "user_sub"),
+)
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pool_id", String(64), nullable=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(400), nullable=False),
+    Column("subject", Text, nullable=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_outbox_messages_recipient", "recipient", "id"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column(
+        "pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("name", String(128), primary_key=True),
+    Column("description", Text, nullable=True),
+    Column("role_arn", String(2048), nullable=True),
+    Column("precedence", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("group_name", String(128), primary_key=True),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), primary_key=True),
+    ForeignKeyConstraint(
+        ["pool_id", "group_name"], ["groups.pool_id", "groups.name"], ondelete="CASCADE"
+    ),
+    Index("ix_group_members_user", "user_sub"),
 )

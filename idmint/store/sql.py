@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from idmint.core.errors import AliasExists, UsernameExists
 from idmint.core.model import AdminKey, AppClient, RefreshSession, SigningKey, User, UserPool
 from idmint.store import codec
-from idmint.store.database import writer
+from idmint.store.base import SqlBase
+from idmint.store.outbox import OutboxQueries
 from idmint.store.schema import (
     admin_keys,
     app_clients,
@@ -35,30 +35,7 @@ _USERNAME_CONSTRAINTS = (
 )
 
 
-class SqlStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self._writer = writer(engine)
-
-    async def close(self) -> None:
-        await self.engine.dispose()
-
-    async def _all(self, query: Select[Any]) -> list[Any]:
-        async with self.engine.connect() as conn:
-            return list((await conn.execute(query)).mappings())
-
-    async def _one(self, query: Select[Any]) -> Any:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(query)).mappings().first()
-
-    async def _write(self, *statements: Any) -> int:
-        """Run statements in one transaction; return the rowcount of the last."""
-        count = 0
-        async with self._writer.begin() as conn:
-            for statement in statements:
-                count = (await conn.execute(statement)).rowcount
-        return count
-
+class SqlStore(OutboxQueries, SqlBase):
     # Signing and admin keys -------------------------------------------------------------
 
     async def list_signing_keys(self) -> list[SigningKey]:
@@ -227,6 +204,7 @@ class SqlStore:
                 enabled=user.enabled,
                 attributes=codec.dumps(dict(user.attributes)),
                 password_hash=user.password_hash,
+                password_set_at=user.password_set_at,
                 updated_at=user.updated_at,
             )
         )

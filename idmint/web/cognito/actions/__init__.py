@@ -1,0 +1,11 @@
+"""One function per Cognito action: request dict in, one service call, response dict out.
+
+Amazon Cognito Identity Provider API reference (API_<Action>.html) for every field. Requests
+have already passed the model's validation (``validation.py``), so required members exist and
+have the right types here. Each module registers its actions in ``ACTIONS`` on import.
+"""
+
+from idmint.web.cognito.actions import auth, pools, users
+from idmint.web.cognito.actions._base import ACTIONS, Env
+
+__all__ = ["ACTIONS", "Env", "auth", "pools", "users"]
