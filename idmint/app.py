@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 
@@ -28,6 +29,7 @@ from idmint.settings import Settings
 from idmint.store import migrate
 from idmint.store.database import create_engine
 from idmint.store.sql import SqlStore
+from idmint.web.admin import AdminEndpoint
 from idmint.web.cognito.actions import Env
 from idmint.web.cognito.endpoint import CognitoEndpoint
 from idmint.web.http import json_response
@@ -54,6 +56,7 @@ class _Lazy:
     service: Service
     cognito: CognitoEndpoint
     wellknown: WellKnown
+    admin: AdminEndpoint
 
 
 def create_app(
@@ -84,6 +87,7 @@ def create_app(
             keys=keys,
             clock=clock,
             issuer=settings.issuer,
+            secret=await db.server_secret("root", secrets.token_bytes(32), clock()),
             region=settings.region,
         )
         state.service = Service(ctx)
@@ -95,6 +99,12 @@ def create_app(
             max_body_bytes=settings.max_body_bytes,
         )
         state.wellknown = WellKnown(state.service, settings)
+        state.admin = AdminEndpoint(
+            db,
+            clock,
+            insecure_accept_any_admin_signature=settings.insecure_accept_any_admin_signature,
+            max_body_bytes=settings.max_body_bytes,
+        )
         app.state.service = state.service
         try:
             yield
@@ -121,10 +131,14 @@ def create_app(
     async def openid_configuration(request: Request) -> Response:
         return await state.wellknown.openid_configuration(request)
 
+    async def admin_outbox(request: Request) -> Response:
+        return await state.admin.outbox(request)
+
     routes = [
         Route("/", cognito, methods=["POST", "OPTIONS"]),
         Route("/", root, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
+        Route("/admin/outbox", admin_outbox, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
     ]

@@ -1,4 +1,4 @@
-"""The ``idmint`` command line: serve, migrate, admin-key, keys. Delegates only."""
+"""The ``idmint`` command line: serve, migrate, admin-key, keys, outbox. Delegates only."""
 
 from __future__ import annotations
 
@@ -59,11 +59,12 @@ def _with_store(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
 @contextlib.contextmanager
 def _clear_errors() -> Iterator[None]:
     """Configuration and connection problems as one-line errors, not tracebacks."""
+    from idmint.delivery import DeliveryConfigError
     from idmint.store.database import DatabaseUnavailable, DatabaseUrlError
 
     try:
         yield
-    except (DatabaseUrlError, DatabaseUnavailable) as exc:
+    except (DatabaseUrlError, DatabaseUnavailable, DeliveryConfigError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -105,18 +106,27 @@ def main() -> None:
     default=None,
     help="DEVELOPMENT ONLY: admin actions accept any SigV4 signature.",
 )
+@click.option(
+    "--smtp-url",
+    default=None,
+    help="Send email via smtp://[user:pass@]host[:port] (STARTTLS), smtps:// (TLS) or "
+    "smtp+insecure:// (local relay) [none: the development outbox].",
+)
+@click.option("--mail-from", default=None, help="From of emails, e.g. 'Example <no@example.com>'.")
 @click.option("--log-level", default=None, help="debug, info, warning, error [info].")
 def serve(**options: Any) -> None:
     """Run the server (migrating the database first)."""
     import uvicorn
 
     from idmint.app import create_app
+    from idmint.delivery import check_settings as check_delivery_settings
     from idmint.store.database import async_url, redact
 
     settings = _settings(**options)
     _configure_logging(settings.log_level)
     with _clear_errors():
         async_url(settings.effective_database_url)
+        check_delivery_settings(settings)
     app = create_app(settings)
     logging.getLogger("idmint").info(
         "idmint %s on http://%s:%s, database %s",
@@ -206,6 +216,32 @@ def keys_list(**options: Any) -> None:
     for key in _with_store(_settings(**options), lambda store: store.list_signing_keys()):
         state = "active" if key.retired_at is None else f"retired {time.ctime(key.retired_at)}"
         click.echo(f"{key.kid}\t{time.ctime(key.created_at)}\t{state}")
+
+
+@main.command("outbox")
+@_database_options
+@click.option("--to", default=None, help="Only messages to this address or phone number.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Most to show."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def outbox_command(to: str | None, limit: int, as_json: bool, **options: Any) -> None:
+    """Messages kept by the development outbox, newest first."""
+    from idmint.delivery.outbox import iso_time, outbox_json
+
+    messages = _with_store(_settings(**options), lambda store: store.list_outbox(to, limit))
+    if as_json:
+        click.echo(json.dumps([outbox_json(m) for m in messages], indent=2, ensure_ascii=False))
+        return
+    for item in messages:
+        message = item.message
+        click.echo(
+            f"{iso_time(item.created_at)}  {message.channel.value}  {message.to}"
+            + (f"  {message.subject}" if message.subject else "")
+        )
+        for line in message.body.splitlines() or [""]:
+            click.echo(f"    {line}")
+        click.echo()
 
 
 if __name__ == "__main__":  # pragma: no cover

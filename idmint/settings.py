@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 8790
@@ -60,6 +61,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     """Largest request body accepted."""
 
+    smtp_url: SecretStr | None = None
+    """Send email through SMTP: ``smtp://[user:pass@]host[:port]`` (STARTTLS required, port 587),
+    ``smtps://...`` (implicit TLS, 465) or ``smtp+insecure://host[:port]`` (plaintext, 25: a local
+    relay only). User and password are percent-decoded. Unset: the development outbox."""
+
+    mail_from: str | None = None
+    """The From of every email, e.g. ``Example <no-reply@example.com>``; required with smtp_url."""
+
+    smtp_ca_file: Path | None = None
+    """PEM file of CA certificates trusted for the SMTP server, besides the system CAs."""
+
+    smtp_timeout: float = Field(default=10.0, gt=0)
+    """Seconds to wait for the SMTP server to connect or answer each command."""
+
     log_level: str = "info"
 
     @property
@@ -81,6 +96,22 @@ class Settings(BaseSettings):
             region = pool_id.split("_", 1)[0]
             return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
         return f"{self.effective_public_url}/{pool_id}"
+
+    @property
+    def smtp_url_redacted(self) -> str | None:
+        """``smtp_url`` with its password replaced by ``***``, for logs and messages."""
+        if self.smtp_url is None or not self.smtp_url.get_secret_value().strip():
+            return None
+        try:
+            parts = urlsplit(self.smtp_url.get_secret_value().strip())
+            port = parts.port
+        except ValueError:
+            return "<malformed SMTP URL>"
+        if parts.path not in ("", "/") or parts.query or parts.fragment or not parts.hostname:
+            return "<malformed SMTP URL>"  # an unescaped / ? # in a password ends the netloc
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        user = "" if parts.username is None else f"{parts.username}:***@"
+        return f"{parts.scheme}://{user}{host}{'' if port is None else f':{port}'}"
 
     def warn_about_development_settings(self) -> None:
         if self.insecure_accept_any_admin_signature:

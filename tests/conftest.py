@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import socket
 import threading
@@ -18,9 +19,10 @@ import boto3
 import pytest
 import uvicorn
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from idmint.app import create_app
-from idmint.core.model import AdminKey
+from idmint.core.model import AdminKey, Message
 from idmint.settings import Settings
 from idmint.store import migrate
 from idmint.store.database import create_engine
@@ -281,3 +283,22 @@ def sign_in(
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
     return dict(result["AuthenticationResult"])
+
+
+def error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    """A boto3 ClientError's Cognito ``__type`` and message."""
+    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
+
+
+def outbox(live: LiveServer, to: str) -> list[Message]:
+    """Messages the development outbox holds for ``to``, newest first."""
+    return [m.message for m in live.run(live.store.list_outbox(to, 100))]
+
+
+def last_code(live: LiveServer, to: str) -> str:
+    """The six-digit code in the newest message to ``to``."""
+    messages = outbox(live, to)
+    assert messages, f"no message to {to}"
+    found = re.search(r"\b[0-9]{6}\b", messages[0].body)
+    assert found, messages[0].body
+    return found.group()

@@ -21,6 +21,7 @@ import httpx
 import jwt
 import pytest
 
+from idmint.store import migrate
 from tests.conftest import PASSWORD, free_port, make_pool, make_user, sign_in
 
 IDMINT = [sys.executable, "-m", "idmint"]
@@ -93,7 +94,7 @@ def test_admin_key_create_json(tmp_path: Path) -> None:
 def test_migrate(tmp_path: Path) -> None:
     result = run("migrate", "--data-dir", str(tmp_path / "d"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stdout
+    assert f"revision {migrate.head_revision()}" in result.stdout
     assert run("migrate", "--data-dir", str(tmp_path / "d"), cwd=tmp_path).returncode == 0
 
 
@@ -179,3 +180,77 @@ def test_serve_on_postgresql(tmp_path: Path) -> None:
         assert sign_in(cognito, pool, "pg-user")["AccessToken"]
         cognito.delete_user_pool(UserPoolId=pool.id)
     assert not (tmp_path / "idmint-data").exists()
+
+
+def put_in_outbox(data_dir: Path, *messages: Any) -> None:
+    """Store outbox messages (``Message``, created_at) as the server's outbox transport does."""
+    import asyncio
+
+    from idmint.app import open_store
+    from idmint.settings import Settings
+
+    async def put() -> None:
+        store = await open_store(Settings(data_dir=data_dir))
+        try:
+            for message, created_at in messages:
+                await store.add_outbox_message(message, created_at)
+        finally:
+            await store.close()
+
+    asyncio.run(put())
+
+
+def test_outbox(tmp_path: Path) -> None:
+    from idmint.core.model import Channel, Message
+
+    assert run("outbox", cwd=tmp_path).stdout == ""  # creates the database; nothing yet
+    put_in_outbox(
+        tmp_path / "idmint-data",
+        (Message(Channel.EMAIL, "alice@example.com", "Code: 120394\nBye", "Ton code é"), 1.7e9),
+        (Message(Channel.SMS, "+15555550100", "Your code is 554433"), 1.7e9 + 60),
+    )
+    listing = run("outbox", "--json", cwd=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    newest, oldest = json.loads(listing.stdout)
+    assert (newest["channel"], newest["to"], newest["body"]) == (
+        "SMS",
+        "+15555550100",
+        "Your code is 554433",
+    )
+    assert (oldest["subject"], oldest["created_at"]) == ("Ton code é", "2023-11-14T22:13:20Z")
+    only = json.loads(run("outbox", "--json", "--to", "ALICE@example.com", cwd=tmp_path).stdout)
+    assert [m["body"] for m in only] == ["Code: 120394\nBye"]
+    assert len(json.loads(run("outbox", "--json", "--limit", "1", cwd=tmp_path).stdout)) == 1
+    human = run("outbox", "--to", "alice@example.com", cwd=tmp_path).stdout
+    assert "2023-11-14T22:13:20Z  EMAIL  alice@example.com  Ton code é" in human
+    assert "    Code: 120394\n    Bye" in human
+    assert run("outbox", "--limit", "0", cwd=tmp_path).returncode != 0
+
+
+def test_serve_smtp_settings_are_checked_without_showing_the_password(tmp_path: Path) -> None:
+    for args, complaint in [
+        (["--smtp-url", "smtp://mailer:Top-Secret-1@mail.example.com"], "mail_from"),
+        (["--smtp-url", "smtpx://mailer:Top-Secret-1@mail.example.com"], "smtp_url"),
+        (["--smtp-url", "smtp://mailer:Top/Secret-1@mail.example.com", "--mail-from", "a@b.c"], ""),
+    ]:
+        result = subprocess.run(
+            [*IDMINT, "serve", "--port", str(free_port()), *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode != 0
+        assert complaint in result.stderr and "Traceback" not in result.stderr
+        assert "Secret-1" not in result.stdout + result.stderr
+
+
+def test_serve_with_smtp_logs_the_url_redacted(tmp_path: Path) -> None:
+    url = "smtp+insecure://relay:Relay-Secret-7@127.0.0.1:2525"
+    with serving(tmp_path, "--smtp-url", url, "--mail-from", "Example <no-reply@example.com>"):
+        pass
+    log = next(tmp_path.glob("serve-*.log")).read_text()
+    assert "smtp+insecure://relay:***@127.0.0.1:2525" in log
+    assert "SMS messages go to the development outbox" in log and "without TLS" in log
+    assert "Relay-Secret-7" not in log

@@ -80,8 +80,13 @@ def check_writable(
     *,
     writable: Iterable[str] | None,
     creating: bool,
+    admin: bool = False,
 ) -> None:
-    """Refuse unknown, read-only, unauthorized, malformed or (on create) missing attributes."""
+    """Refuse unknown, read-only, unauthorized, malformed or (on create) missing attributes.
+
+    ``writable`` is the client's WriteAttributes (None: all). Developer-only attributes
+    (``custom:dev:...``) are for administrators: refused unless ``admin``.
+    """
     schema = {a.name: a for a in effective_schema(pool)}
     allowed = frozenset(writable) if writable is not None else None
     for name, value in attributes.items():
@@ -98,19 +103,40 @@ def check_writable(
             raise _conform(
                 f"{name}: Attribute cannot be updated. (changing an immutable attribute)"
             )
-        if attr.max_length is not None and len(value) > attr.max_length:
-            raise InvalidParameter(
-                f"{name}: String attribute is too long; maximum length is {attr.max_length}."
-            )
-        if attr.data_type == "Boolean" and value not in ("true", "false"):
-            raise _conform(f"{name}: Attribute value must be true or false.")
-        if attr.data_type == "Number" and not re.fullmatch(r"-?[0-9]+", value):
-            raise _conform(f"{name}: Number attribute value must be an integer.")
+        if attr.developer_only and not admin:
+            raise NotAuthorized("A client attempted to write unauthorized attribute")
+        _check_value(attr, value)
         check_format(name, value)
     if creating:
         for attr in schema.values():
             if attr.required and attr.name not in _READ_ONLY and not attributes.get(attr.name):
                 raise _conform(f"{attr.name}: The attribute {attr.name} is required")
+
+
+def _check_value(attr: AttributeSchema, value: str) -> None:
+    """The schema's type and length or range constraints (Cognito SchemaAttributeType)."""
+    name = attr.name
+    if attr.data_type == "Boolean" and value not in ("true", "false"):
+        raise _conform(f"{name}: Attribute value must be true or false.")
+    if attr.data_type == "Number":
+        if not re.fullmatch(r"-?[0-9]{1,19}", value):
+            raise _conform(f"{name}: Number attribute value must be an integer.")
+        number = int(value)
+        if attr.min_value is not None and number < attr.min_value:
+            raise _conform(f"{name}: Number must be greater than or equal to {attr.min_value}.")
+        if attr.max_value is not None and number > attr.max_value:
+            raise _conform(f"{name}: Number must be less than or equal to {attr.max_value}.")
+    if attr.data_type == "DateTime" and not re.fullmatch(r"-?[0-9]{1,19}", value):
+        raise _conform(f"{name}: DateTime attribute value must be epoch seconds.")
+    if attr.data_type == "String":
+        if attr.max_length is not None and len(value) > attr.max_length:
+            raise InvalidParameter(
+                f"{name}: String attribute is too long; maximum length is {attr.max_length}."
+            )
+        if attr.min_length is not None and value and len(value) < attr.min_length:
+            raise InvalidParameter(
+                f"{name}: String attribute is too short; minimum length is {attr.min_length}."
+            )
 
 
 def alias_keys(pool: UserPool, attributes: Mapping[str, str]) -> list[str]:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from idmint.core.attributes import alias_keys
 from idmint.core.errors import (
     InvalidParameter,
     ResourceNotFound,
@@ -16,7 +17,7 @@ from idmint.core.errors import (
     UserNotFound,
 )
 from idmint.core.model import AppClient, User, UserPool
-from idmint.core.passwords import PasswordHasher
+from idmint.core.passwords import PasswordHasher, check_policy
 from idmint.core.ports import Clock, MessageSender, Store
 from idmint.core.signing import KeyManager
 
@@ -40,7 +41,15 @@ class Context:
     clock: Clock
     issuer: Callable[[str], str]
     """Maps a pool id to the ``iss`` of its tokens."""
+    secret: bytes
+    """A random server-wide secret shared by every node (``Store.server_secret``): the key of
+    values that must be stable and unguessable, such as simulated answers for unknown users."""
     region: str = "us-east-1"
+
+    def derive(self, label: str, *parts: str) -> bytes:
+        """HMAC-SHA256 of ``parts`` under the server secret, separated by ``label``."""
+        data = "\x00".join((label, *parts)).encode("utf-8")
+        return hmac.new(self.secret, data, hashlib.sha256).digest()
 
     async def pool(self, pool_id: str) -> UserPool:
         pool = await self.store.get_pool(pool_id)
@@ -66,11 +75,35 @@ class Context:
             pool.id, self.username_key(pool, username), username.lower()
         )
 
+    async def public_user(
+        self, client_id: str, username: str, secret_hash: str | None
+    ) -> tuple[AppClient, UserPool, User | None]:
+        """Client, pool and user of an unauthenticated request naming a user. An unknown user
+        is None when the client hides user existence (PreventUserExistenceErrors ENABLED), so
+        the caller can answer as for a known one; otherwise ``UserNotFound``."""
+        client = await self.client(client_id)
+        self.check_secret_hash(client, secret_hash, username)
+        pool = await self.pool(client.pool_id)
+        user = await self.find_user(pool, username)
+        if user is None and not client.prevent_user_existence_errors:
+            raise UserNotFound("Username/client id combination not found.")
+        return client, pool, user
+
     async def user(self, pool: UserPool, username: str) -> User:
         user = await self.find_user(pool, username)
         if user is None:
             raise UserNotFound()
         return user
+
+    async def password_hash(self, pool: UserPool, password: str) -> str:
+        """Check ``password`` against the pool's policy and hash it (argon2id, off the loop)."""
+        check_policy(pool.password_policy, password)
+        return await self.hasher.hash(password)
+
+    async def save_user(self, pool: UserPool, user: User) -> None:
+        """Save a user whose attributes may have changed, with its sign-in aliases recomputed
+        (``AliasExists`` if another user already signs in with one of them)."""
+        await self.store.update_user(user, alias_keys(pool, user.attributes))
 
     @staticmethod
     def page_token(token: str | None) -> str | None:

@@ -8,16 +8,19 @@ every dialect's password grant reaches ``sign_in_with_password``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from idmint.core import tokens
+from idmint.core.challenges import NEW_PASSWORD_REQUIRED, Challenges
 from idmint.core.context import Context
 from idmint.core.errors import (
     InvalidCredentials,
     InvalidParameter,
     InvalidRefreshToken,
     InvalidToken,
+    NotAuthorized,
     PasswordResetRequired,
     TokenExpired,
     TokenRevoked,
@@ -29,12 +32,21 @@ from idmint.core.errors import (
     UserNotFound,
 )
 from idmint.core.ids import new_uuid
-from idmint.core.model import AppClient, AuthFlow, RefreshSession, Tokens, User, UserStatus
+from idmint.core.model import (
+    AppClient,
+    AuthFlow,
+    Challenge,
+    RefreshSession,
+    Tokens,
+    User,
+    UserStatus,
+)
 
 
 class Auth:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._challenges = Challenges(ctx)
 
     async def sign_in_with_password(
         self,
@@ -45,8 +57,9 @@ class Auth:
         flow: AuthFlow,
         secret_hash: str | None = None,
         pool_id: str | None = None,
-    ) -> Tokens:
-        """Check a username and password and start a session (Cognito USER_PASSWORD_AUTH).
+    ) -> Tokens | Challenge:
+        """Check a username and password and start a session (Cognito USER_PASSWORD_AUTH), or
+        the NEW_PASSWORD_REQUIRED challenge for a user holding a temporary password.
 
         Unknown user and wrong password cost the same argon2id verification; with
         PreventUserExistenceErrors both answer ``InvalidCredentials``.
@@ -75,10 +88,32 @@ class Auth:
         if user.status is UserStatus.RESET_REQUIRED:
             raise PasswordResetRequired()
         if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
-            raise UnsupportedOperation(
-                "The NEW_PASSWORD_REQUIRED challenge is not supported yet: "
-                "set a permanent password with AdminSetUserPassword."
-            )
+            validity = pool.password_policy.temporary_password_validity_days * 86400
+            if (user.password_set_at or user.created_at) + validity <= ctx.clock():
+                raise NotAuthorized(
+                    "Temporary password has expired and must be reset by an administrator."
+                )
+            return await self._challenges.new_password_required(pool, client, user)
+        return await self._start_session(client, user)
+
+    async def respond_to_challenge(
+        self,
+        client_id: str,
+        name: str,
+        session: str | None,
+        responses: Mapping[str, str],
+        *,
+        pool_id: str | None = None,
+    ) -> Tokens | Challenge:
+        """Cognito RespondToAuthChallenge/AdminRespondToAuthChallenge."""
+        ctx = self._ctx
+        client = await ctx.client(client_id, pool_id)
+        pool = await ctx.pool(client.pool_id)
+        if name != NEW_PASSWORD_REQUIRED:
+            raise InvalidParameter(f"{name} is not a challenge this server answers.")
+        user = await self._challenges.answer_new_password(pool, client, session, responses)
+        if not user.enabled:
+            raise UserDisabled()
         return await self._start_session(client, user)
 
     async def _start_session(self, client: AppClient, user: User) -> Tokens:
@@ -100,7 +135,10 @@ class Auth:
     async def _issue(
         self, client: AppClient, user: User, session: RefreshSession, refresh_token: str | None
     ) -> Tokens:
+        from idmint.core.groups import claim_order
+
         ring = await self._ctx.keys.ring()
+        groups = await self._ctx.store.list_user_groups(user.pool_id, user.sub)
         id_token, access_token = tokens.issue_pair(
             ring,
             issuer=self._ctx.issuer(user.pool_id),
@@ -109,6 +147,7 @@ class Auth:
             origin_jti=session.id,
             auth_time=session.auth_time,
             now=self._ctx.clock(),
+            groups=claim_order(groups),
         )
         return Tokens(
             id_token=id_token,
@@ -184,7 +223,14 @@ class Auth:
         return claims, user
 
     async def get_user(self, access_token: str) -> User:
-        return (await self.check_access_token(access_token))[1]
+        """Cognito GetUser: the token's user, with only the attributes its client may read."""
+        claims, user = await self.check_access_token(access_token)
+        client = await self._ctx.store.get_client(str(claims.get("client_id")))
+        readable = client.read_attributes if client is not None else None
+        if readable is None:
+            return user
+        shown = {k: v for k, v in user.attributes.items() if k in readable}
+        return replace(user, attributes=shown)
 
     async def global_sign_out(self, access_token: str) -> None:
         """Revoke every refresh token of the token's user; their access tokens stop working."""

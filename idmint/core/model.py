@@ -65,6 +65,31 @@ class AttributeSchema:
     max_value: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MessageTemplate:
+    """An email subject and body and a text message; ``{####}`` stands for the code or
+    temporary password, ``{username}`` for the username (Cognito ``MessageTemplateType``)."""
+
+    email_subject: str
+    email_message: str
+    sms_message: str
+
+
+# Cognito's wording when a pool sets no template of its own.
+VERIFICATION_TEMPLATE = MessageTemplate(
+    email_subject="Your verification code",
+    email_message="Your verification code is {####}. ",
+    sms_message="Your verification code is {####}. ",
+)
+INVITATION_TEMPLATE = MessageTemplate(
+    email_subject="Your temporary password",
+    email_message="Your username is {username} and temporary password is {####}. ",
+    sms_message="Your username is {username} and temporary password is {####}. ",
+)
+# AccountRecoverySetting when a pool names none: Cognito's legacy order, phone first.
+DEFAULT_RECOVERY = ("verified_phone_number", "verified_email")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PoolSettings:
     """Everything an administrator sets on a user pool (CreateUserPool's inputs)."""
@@ -77,6 +102,14 @@ class PoolSettings:
     case_sensitive: bool = False
     schema: tuple[AttributeSchema, ...] = ()
     deletion_protection: bool = False
+    verification_message: MessageTemplate = VERIFICATION_TEMPLATE
+    """Codes for sign-up, password reset and attribute verification."""
+    invitation_message: MessageTemplate = INVITATION_TEMPLATE
+    """AdminCreateUser's invitation with the temporary password."""
+    allow_admin_create_user_only: bool = False
+    recovery_mechanisms: tuple[str, ...] = DEFAULT_RECOVERY
+    """Where ForgotPassword sends its code, in priority order (``verified_email``,
+    ``verified_phone_number``; ``admin_only`` disables self-service recovery)."""
     # Settings a front-end accepts and echoes back but that no use case acts on yet
     # (message templates, tags, ...). Opaque to the core.
     extra: Mapping[str, JSONValue] = field(default_factory=dict)
@@ -128,6 +161,8 @@ class ClientSettings:
     enable_token_revocation: bool = True
     read_attributes: tuple[str, ...] | None = None
     write_attributes: tuple[str, ...] | None = None
+    auth_session_validity: int = 3
+    """Minutes a sign-in challenge's Session stays valid (Cognito: 3 to 15, default 3)."""
     extra: Mapping[str, JSONValue] = field(default_factory=dict)
 
 
@@ -246,6 +281,15 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeDelivery:
+    """Where a code went, masked (Cognito ``CodeDeliveryDetailsType``)."""
+
+    destination: str
+    medium: Channel
+    attribute_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """A message kept by the development outbox instead of being sent."""
 
@@ -278,6 +322,16 @@ class UserFilter:
     attribute: str
     value: str
     prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A sign-in that needs one more answer (Cognito ``ChallengeName``, ``Session`` and
+    ``ChallengeParameters``)."""
+
+    name: str
+    session: str
+    parameters: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import string
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -106,3 +107,17 @@ def check_policy(policy: PasswordPolicy, password: str) -> None:
         raise InvalidPassword(prefix + "Password must have numeric characters")
     if policy.require_symbols and not any(c in SYMBOLS for c in password):
         raise InvalidPassword(prefix + "Password must have symbol characters")
+
+
+def temporary_password(policy: PasswordPolicy) -> str:
+    """A CSPRNG password meeting ``policy``: at least 16 characters, one of every class
+    (AdminCreateUser without TemporaryPassword)."""
+    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "^$*.!@#%&-_=+?")
+    alphabet = "".join(classes)
+    length = max(16, policy.minimum_length)
+    chars = [secrets.choice(c) for c in classes]
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    for i in range(len(chars) - 1, 0, -1):  # Fisher-Yates with the CSPRNG
+        j = secrets.randbelow(i + 1)
+        chars[i], chars[j] = chars[j], chars[i]
+    return "".join(chars)

@@ -1,5 +1,5 @@
 """User pool and app client administration (Cognito CreateUserPool, DescribeUserPool,
-ListUserPools, DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
+ListUserPools, UpdateUserPool, DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
 ListUserPoolClients, UpdateUserPoolClient, DeleteUserPoolClient)."""
 
 from __future__ import annotations
@@ -99,6 +99,23 @@ class PoolAdmin:
     async def list_pools(self, limit: int, after: str | None) -> tuple[list[UserPool], str | None]:
         pools = await self._ctx.store.list_pools(limit, self._ctx.page_token(after))
         return pools, self._ctx.next_page_token([p.id for p in pools], limit)
+
+    async def update_pool(self, pool_id: str, spec: PoolSettings) -> UserPool:
+        """Cognito UpdateUserPool: every setting not given returns to its default, as in
+        Cognito, except those fixed at creation (Schema, UsernameAttributes, AliasAttributes,
+        UsernameConfiguration), which are kept."""
+        current = await self._ctx.pool(pool_id)
+        spec = replace(
+            spec,
+            schema=current.schema,
+            username_attributes=current.username_attributes,
+            alias_attributes=current.alias_attributes,
+            case_sensitive=current.case_sensitive,
+        )
+        _check_pool(spec)
+        pool = replace(current, **settings_of(spec, PoolSettings), updated_at=self._ctx.clock())
+        await self._ctx.store.update_pool(pool)
+        return pool
 
     async def delete_pool(self, pool_id: str) -> None:
         pool = await self._ctx.pool(pool_id)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from idmint.core.context import Context
 from idmint.core.flows import Auth
+from idmint.core.groups import Groups
 from idmint.core.pools import PoolAdmin
+from idmint.core.profile import Profile
+from idmint.core.recovery import Recovery
 from idmint.core.users import Users
 
 
@@ -12,5 +15,8 @@ class Service:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.pools = PoolAdmin(ctx)
-        self.users = Users(ctx)
         self.auth = Auth(ctx)
+        self.users = Users(ctx, self.auth)
+        self.recovery = Recovery(ctx, self.auth)
+        self.profile = Profile(ctx, self.auth)
+        self.groups = Groups(ctx)

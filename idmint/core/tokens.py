@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from idmint.core.errors import InvalidToken
 from idmint.core.ids import new_uuid
 from idmint.core.keys import KeyRing, b64url
-from idmint.core.model import AppClient, User
+from idmint.core.model import AppClient, Group, User
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_ATTRIBUTES = frozenset({"email_verified", "phone_number_verified"})
@@ -101,6 +101,29 @@ def user_claims(user: User, client: AppClient) -> dict[str, Any]:
     return claims
 
 
+def group_claims(groups: Sequence[Group]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The group claims of the ID token and of the access token; none without groups.
+
+    ``groups`` comes in claim order (``idmint.core.groups.claim_order``). Both tokens get
+    ``cognito:groups``; the ID token also ``cognito:roles`` (each group role once) and
+    ``cognito:preferred_role``: the role of the highest-precedence group that has one, unless
+    another group of the same precedence has a different role (Cognito CreateGroup
+    ``Precedence``: then the claim is not set).
+    """
+    if not groups:
+        return {}, {}
+    names = [g.name for g in groups]
+    access = {"cognito:groups": names}
+    id_claims: dict[str, Any] = {"cognito:groups": names}
+    with_role = [g for g in groups if g.role_arn]
+    if with_role:
+        id_claims["cognito:roles"] = list(dict.fromkeys(g.role_arn for g in with_role))
+        first = with_role[0]
+        if all(g.role_arn == first.role_arn for g in with_role if g.precedence == first.precedence):
+            id_claims["cognito:preferred_role"] = first.role_arn
+    return id_claims, access
+
+
 def issue_pair(
     ring: KeyRing,
     *,
@@ -110,8 +133,12 @@ def issue_pair(
     origin_jti: str,
     auth_time: float,
     now: float,
+    groups: Sequence[Group] = (),
 ) -> tuple[str, str]:
-    """Sign one ID token and one access token for a sign-in or refresh (same ``event_id``)."""
+    """Sign one ID token and one access token for a sign-in or refresh (same ``event_id``).
+
+    ``groups`` are the user's groups in claim order (see ``group_claims``)."""
+    id_group_claims, access_group_claims = group_claims(groups)
     iat = int(now)
     event_id = new_uuid()
     common = {
@@ -125,6 +152,7 @@ def issue_pair(
     id_claims = {
         **user_claims(user, client),
         **common,
+        **id_group_claims,
         "aud": client.id,
         "token_use": "id",
         "cognito:username": user.username,
@@ -133,6 +161,7 @@ def issue_pair(
     }
     access_claims = {
         **common,
+        **access_group_claims,
         "client_id": client.id,
         "token_use": "access",
         "scope": ACCESS_SCOPE,

@@ -1,17 +1,31 @@
-"""User use cases: SignUp, AdminConfirmSignUp, AdminGetUser, AdminDeleteUser,
-AdminSetUserPassword, ListUsers (Amazon Cognito API reference, same-named actions)."""
+"""User use cases (Amazon Cognito API reference, same-named actions): SignUp, ConfirmSignUp,
+ResendConfirmationCode, AdminConfirmSignUp, AdminCreateUser, AdminGetUser, AdminDeleteUser,
+DeleteUser, AdminDisableUser, AdminEnableUser, AdminSetUserPassword, ListUsers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from idmint.core.attributes import EMAIL, PHONE, alias_keys, check_writable
+from idmint.core.attributes import EMAIL, PHONE, alias_keys, check_writable, effective_schema
+from idmint.core.codes import Codes
 from idmint.core.context import Context
-from idmint.core.errors import AliasExists, InvalidParameter, NotAuthorized, UsernameExists
+from idmint.core.errors import (
+    AliasExists,
+    CodeMismatch,
+    InvalidParameter,
+    NotAuthorized,
+    UnsupportedUserState,
+    UsernameExists,
+)
+from idmint.core.filters import USERNAME, parse_filter
+from idmint.core.flows import Auth
 from idmint.core.ids import new_uuid
-from idmint.core.model import User, UserPool, UserStatus
-from idmint.core.passwords import check_policy
+from idmint.core.messages import Courier, sign_up_attribute
+from idmint.core.model import CodeDelivery, CodePurpose, User, UserPool, UserStatus
+from idmint.core.passwords import temporary_password
+
+SIGN_UP = CodePurpose.SIGN_UP
 
 
 def _username_for(pool: UserPool, username: str, attributes: dict[str, str], sub: str) -> str:
@@ -51,8 +65,11 @@ def _username_for(pool: UserPool, username: str, attributes: dict[str, str], sub
 
 
 class Users:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, auth: Auth) -> None:
         self._ctx = ctx
+        self._auth = auth
+        self._codes = Codes(ctx)
+        self._courier = Courier(ctx)
 
     async def sign_up(
         self,
@@ -61,23 +78,39 @@ class Users:
         password: str,
         attributes: Mapping[str, str],
         secret_hash: str | None,
-    ) -> User:
-        """Cognito SignUp: a new UNCONFIRMED user; the password meets the pool's policy."""
+    ) -> tuple[User, CodeDelivery | None]:
+        """Cognito SignUp: a new UNCONFIRMED user; the password meets the pool's policy. When
+        the pool auto-verifies email or phone, a confirmation code is sent there.
+
+        If the code cannot be delivered the user still exists (``CodeDeliveryFailure`` is
+        raised after the insert) and can ask again with ResendConfirmationCode, as in Cognito.
+        """
         ctx = self._ctx
         client = await ctx.client(client_id)
         ctx.check_secret_hash(client, secret_hash, username)
         pool = await ctx.pool(client.pool_id)
-        check_policy(pool.password_policy, password)
+        if pool.allow_admin_create_user_only:
+            raise NotAuthorized("SignUp is not permitted for this user pool")
         check_writable(pool, attributes, writable=client.write_attributes, creating=True)
-        return await self._create(
-            pool, username, password, dict(attributes), UserStatus.UNCONFIRMED
+        password_hash = await ctx.password_hash(pool, password)
+        user = await self._create(
+            pool, username, password_hash, dict(attributes), UserStatus.UNCONFIRMED
         )
+        return user, await self._send_confirmation(pool, user)
+
+    async def _send_confirmation(self, pool: UserPool, user: User) -> CodeDelivery | None:
+        attribute = sign_up_attribute(pool, user)
+        if attribute is None:
+            return None
+        destination = user.attributes[attribute]
+        code = await self._codes.issue(user.sub, CodePurpose.SIGN_UP, destination)
+        return await self._courier.send(pool, user, attribute, code)
 
     async def _create(
         self,
         pool: UserPool,
         username: str,
-        password: str,
+        password_hash: str,
         attributes: dict[str, str],
         status: UserStatus,
     ) -> User:
@@ -93,7 +126,8 @@ class Users:
             attributes=attributes,
             created_at=now,
             updated_at=now,
-            password_hash=await self._ctx.hasher.hash(password),
+            password_hash=password_hash,
+            password_set_at=now,
         )
         keys = alias_keys(pool, attributes)
         try:
@@ -104,14 +138,140 @@ class Users:
             raise
         return user
 
+    async def confirm_sign_up(
+        self,
+        client_id: str,
+        username: str,
+        code: str,
+        secret_hash: str | None,
+        *,
+        force_alias_creation: bool = False,
+    ) -> None:
+        """Cognito ConfirmSignUp: the code from SignUp confirms the user and verifies the
+        attribute it was sent to. With PreventUserExistenceErrors an unknown user gets the
+        answer of a wrong code."""
+        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        if user is None:
+            await self._codes.redeem(self._codes.phantom_id(pool, username), SIGN_UP, code)
+            raise CodeMismatch()
+        if user.status is not UserStatus.UNCONFIRMED:
+            raise NotAuthorized(f"User cannot be confirmed. Current status is {user.status.value}")
+        spent = await self._codes.redeem(user.sub, SIGN_UP, code)
+        attributes = dict(user.attributes)
+        for name in ("phone_number", "email"):
+            if spent.destination is not None and attributes.get(name) == spent.destination:
+                attributes[f"{name}_verified"] = "true"
+        await self._confirm(pool, user, attributes, force_alias_creation)
+
+    async def _confirm(
+        self, pool: UserPool, user: User, attributes: dict[str, str], force_alias: bool
+    ) -> None:
+        user = replace(
+            user, status=UserStatus.CONFIRMED, attributes=attributes, updated_at=self._ctx.clock()
+        )
+        try:
+            await self._ctx.save_user(pool, user)
+        except AliasExists:
+            if not force_alias:
+                raise
+            await self._take_aliases(pool, user.attributes, user.sub)
+            await self._ctx.save_user(pool, user)
+
+    async def _take_aliases(self, pool: UserPool, attributes: Mapping[str, str], sub: str) -> None:
+        """ForceAliasCreation: the users now holding these attributes' aliases lose them (the
+        attribute becomes unverified), as Cognito migrates the alias to the new owner."""
+        for key in alias_keys(pool, attributes):
+            # "" is no one's username key (usernames are not empty): look the alias up only.
+            other = await self._ctx.store.find_user(pool.id, "", key)
+            if other is None or other.sub == sub:
+                continue
+            taken = dict(other.attributes)
+            for name in ("email", "phone_number"):
+                if taken.get(name, "").lower() == key:
+                    taken[f"{name}_verified"] = "false"
+            if taken.get("preferred_username", "").lower() == key:
+                del taken["preferred_username"]
+            await self._ctx.save_user(pool, replace(other, attributes=taken))
+
+    async def resend_confirmation_code(
+        self, client_id: str, username: str, secret_hash: str | None
+    ) -> CodeDelivery:
+        """Cognito ResendConfirmationCode: a new sign-up code replaces the old one."""
+        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        if user is None:
+            await self._codes.issue(self._codes.phantom_id(pool, username), SIGN_UP, None)
+            return await self._courier.simulate(pool, username)
+        if user.status is not UserStatus.UNCONFIRMED:
+            raise InvalidParameter("User is already confirmed.")
+        delivery = await self._send_confirmation(pool, user)
+        if delivery is None:
+            raise InvalidParameter("Cannot resend codes. Auto verification not turned on.")
+        return delivery
+
     async def admin_confirm_sign_up(self, pool_id: str, username: str) -> None:
         pool = await self._ctx.pool(pool_id)
         user = await self._ctx.user(pool, username)
         if user.status is not UserStatus.UNCONFIRMED:
             raise NotAuthorized(f"User cannot be confirmed. Current status is {user.status.value}")
-        await self._ctx.store.update_user(
-            replace(user, status=UserStatus.CONFIRMED, updated_at=self._ctx.clock())
-        )
+        await self._confirm(pool, user, dict(user.attributes), False)
+
+    async def admin_create_user(
+        self,
+        pool_id: str,
+        username: str,
+        attributes: Mapping[str, str],
+        *,
+        temporary: str | None = None,
+        message_action: str | None = None,
+        mediums: Sequence[str] | None = None,
+        force_alias_creation: bool = False,
+    ) -> User:
+        """Cognito AdminCreateUser: a FORCE_CHANGE_PASSWORD user with a temporary password
+        (from the CSPRNG when none is given) and an invitation through the pool's template.
+
+        ``MessageAction`` SUPPRESS sends nothing; RESEND gives an existing
+        FORCE_CHANGE_PASSWORD user a new temporary password and invitation. The invitation goes
+        to each of ``DesiredDeliveryMediums`` (default SMS) the user has an attribute for; when
+        none is given and the user has no phone, to the email.
+        """
+        ctx = self._ctx
+        pool = await ctx.pool(pool_id)
+        password = temporary or temporary_password(pool.password_policy)
+        password_hash = await ctx.password_hash(pool, password)
+        if message_action == "RESEND":
+            user = await ctx.user(pool, username)
+            if user.status is not UserStatus.FORCE_CHANGE_PASSWORD:
+                raise UnsupportedUserState(
+                    f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."
+                )
+            now = ctx.clock()
+            user = replace(user, password_hash=password_hash, password_set_at=now, updated_at=now)
+            await ctx.store.update_user(user)
+        else:
+            check_writable(pool, attributes, writable=None, creating=True, admin=True)
+            values = dict(attributes)
+            try:
+                user = await self._create(
+                    pool, username, password_hash, values, UserStatus.FORCE_CHANGE_PASSWORD
+                )
+            except AliasExists:
+                if not force_alias_creation:
+                    raise
+                await self._take_aliases(pool, values, "")
+                user = await self._create(
+                    pool, username, password_hash, values, UserStatus.FORCE_CHANGE_PASSWORD
+                )
+        if message_action != "SUPPRESS":
+            wanted = list(mediums or ())
+            if not wanted:
+                wanted = ["SMS"] if user.attributes.get("phone_number") else ["EMAIL"]
+            for medium in dict.fromkeys(wanted):
+                attribute = "phone_number" if medium == "SMS" else "email"
+                if user.attributes.get(attribute):
+                    await self._courier.send(
+                        pool, user, attribute, password, template=pool.invitation_message
+                    )
+        return user
 
     async def admin_get_user(self, pool_id: str, username: str) -> User:
         pool = await self._ctx.pool(pool_id)
@@ -123,27 +283,67 @@ class Users:
         user = await self._ctx.user(pool, username)
         await self._ctx.store.delete_user(pool.id, user.sub)
 
+    async def delete_user(self, access_token: str) -> None:
+        """Cognito DeleteUser: users delete themselves with a valid access token."""
+        _, user = await self._auth.check_access_token(access_token)
+        await self._ctx.store.delete_user(user.pool_id, user.sub)
+
+    async def admin_set_enabled(self, pool_id: str, username: str, enabled: bool) -> None:
+        """Cognito AdminDisableUser/AdminEnableUser. Disabling also revokes every sign-in, so
+        tokens issued before stay dead when the user is enabled again."""
+        ctx = self._ctx
+        pool = await ctx.pool(pool_id)
+        user = await ctx.user(pool, username)
+        now = ctx.clock()
+        await ctx.store.update_user(replace(user, enabled=enabled, updated_at=now))
+        if not enabled:
+            await ctx.store.revoke_user_sessions(pool.id, user.sub, now)
+
     async def admin_set_user_password(
         self, pool_id: str, username: str, password: str, permanent: bool
     ) -> None:
         """Permanent: CONFIRMED with this password; otherwise a temporary one the user must
         replace at next sign-in (FORCE_CHANGE_PASSWORD)."""
-        pool = await self._ctx.pool(pool_id)
-        user = await self._ctx.user(pool, username)
-        check_policy(pool.password_policy, password)
+        ctx = self._ctx
+        pool = await ctx.pool(pool_id)
+        user = await ctx.user(pool, username)
         status = UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD
-        await self._ctx.store.update_user(
+        now = ctx.clock()
+        await ctx.store.update_user(
             replace(
                 user,
                 status=status,
-                password_hash=await self._ctx.hasher.hash(password),
-                updated_at=self._ctx.clock(),
+                password_hash=await ctx.password_hash(pool, password),
+                password_set_at=now,
+                updated_at=now,
             )
         )
 
     async def list_users(
-        self, pool_id: str, limit: int, after: str | None
+        self,
+        pool_id: str,
+        limit: int,
+        after: str | None,
+        filter_text: str | None = None,
+        attributes_to_get: Sequence[str] | None = None,
     ) -> tuple[list[User], str | None]:
-        await self._ctx.pool(pool_id)
-        users = await self._ctx.store.list_users(pool_id, limit, self._ctx.page_token(after))
+        """Cognito ListUsers: a page of the pool's users, in ``sub`` order, that match
+        ``Filter`` (idmint.core.filters), and the token for the next page.
+
+        ``username`` is compared the way the pool compares usernames (folding case unless the
+        pool is case-sensitive). Every name in ``AttributesToGet`` must be an attribute of the
+        pool's schema; which of them to show is left to the caller's rendering.
+        """
+        where = parse_filter(filter_text)
+        pool = await self._ctx.pool(pool_id)
+        if attributes_to_get is not None:
+            known = {a.name for a in effective_schema(pool)}
+            if any(name not in known for name in attributes_to_get):
+                raise InvalidParameter("One or more requested attributes do not exist.")
+        after = self._ctx.page_token(after)
+        if where is not None and "\x00" in where.value:
+            return [], None  # no stored value holds NUL (and PostgreSQL text refuses it)
+        if where is not None and where.attribute == USERNAME:
+            where = replace(where, value=self._ctx.username_key(pool, where.value))
+        users = await self._ctx.store.list_users(pool_id, limit, after, where)
         return users, self._ctx.next_page_token([u.sub for u in users], limit)

@@ -9,9 +9,13 @@ from typing import Any
 import orjson
 
 from idmint.core.model import (
+    DEFAULT_RECOVERY,
+    INVITATION_TEMPLATE,
+    VERIFICATION_TEMPLATE,
     AppClient,
     AttributeSchema,
     AuthFlow,
+    MessageTemplate,
     PasswordPolicy,
     RefreshSession,
     User,
@@ -34,6 +38,10 @@ def pool_row(pool: UserPool) -> dict[str, Any]:
         "case_sensitive": pool.case_sensitive,
         "schema": [asdict(a) for a in pool.schema],
         "deletion_protection": pool.deletion_protection,
+        "verification_message": asdict(pool.verification_message),
+        "invitation_message": asdict(pool.invitation_message),
+        "allow_admin_create_user_only": pool.allow_admin_create_user_only,
+        "recovery_mechanisms": list(pool.recovery_mechanisms),
         "extra": dict(pool.extra),
     }
     return {
@@ -59,6 +67,15 @@ def pool_from_row(row: Mapping[str, Any]) -> UserPool:
         case_sensitive=config["case_sensitive"],
         schema=tuple(AttributeSchema(**a) for a in config["schema"]),
         deletion_protection=config["deletion_protection"],
+        # Settings added after 0001: absent from older rows, which get Cognito's defaults.
+        verification_message=MessageTemplate(
+            **config.get("verification_message", asdict(VERIFICATION_TEMPLATE))
+        ),
+        invitation_message=MessageTemplate(
+            **config.get("invitation_message", asdict(INVITATION_TEMPLATE))
+        ),
+        allow_admin_create_user_only=config.get("allow_admin_create_user_only", False),
+        recovery_mechanisms=tuple(config.get("recovery_mechanisms", DEFAULT_RECOVERY)),
         extra=config["extra"],
     )
 
@@ -82,6 +99,7 @@ def client_row(client: AppClient) -> dict[str, Any]:
         "write_attributes": list(client.write_attributes)
         if client.write_attributes is not None
         else None,
+        "auth_session_validity": client.auth_session_validity,
         "extra": dict(client.extra),
     }
     return {
@@ -114,6 +132,7 @@ def client_from_row(row: Mapping[str, Any]) -> AppClient:
         enable_token_revocation=config["enable_token_revocation"],
         read_attributes=tuple(read) if read is not None else None,
         write_attributes=tuple(write) if write is not None else None,
+        auth_session_validity=config.get("auth_session_validity", 3),  # absent before 0002
         extra=config["extra"],
     )
 

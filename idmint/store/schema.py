@@ -33,6 +33,14 @@ signing_keys = Table(
     Column("retired_at", Float, nullable=True),
 )
 
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
 admin_keys = Table(
     "admin_keys",
     metadata,
@@ -111,7 +119,9 @@ refresh_sessions = Table(
 verification_codes = Table(
     "verification_codes",
     metadata,
-    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), primary_key=True),
+    # No foreign key: unknown usernames get codes too, under a derived id (idmint.core.codes),
+    # so their answers match a real user's. SqlStore.delete_user removes a user's codes.
+    Column("user_sub", String(36), primary_key=True),
     Column("purpose", String(64), primary_key=True),
     Column("code_hash", LargeBinary(32), nullable=False),
     Column("salt", LargeBinary(16), nullable=False),
@@ -119,6 +129,7 @@ verification_codes = Table(
     Column("attempts", Integer, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
+    Index("ix_verification_codes_expires", "expires_at"),
 )
 
 auth_challenges = Table(

@@ -6,25 +6,38 @@ writer engine (``BEGIN IMMEDIATE`` on SQLite). Unique-constraint violations beco
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import JSON, case, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from idmint.core.errors import AliasExists, UsernameExists
-from idmint.core.model import AdminKey, AppClient, RefreshSession, SigningKey, User, UserPool
+from idmint.core.model import (
+    AdminKey,
+    AppClient,
+    RefreshSession,
+    SigningKey,
+    User,
+    UserFilter,
+    UserPool,
+)
 from idmint.store import codec
 from idmint.store.base import SqlBase
+from idmint.store.codes import ChallengeQueries, CodeQueries
+from idmint.store.groups import GroupQueries
 from idmint.store.outbox import OutboxQueries
 from idmint.store.schema import (
     admin_keys,
     app_clients,
     refresh_sessions,
+    server_secrets,
     signing_keys,
     user_aliases,
     user_pools,
     users,
+    verification_codes,
 )
 
 _USERNAME_CONSTRAINTS = (
@@ -35,7 +48,7 @@ _USERNAME_CONSTRAINTS = (
 )
 
 
-class SqlStore(OutboxQueries, SqlBase):
+class SqlStore(CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBase):
     # Signing and admin keys -------------------------------------------------------------
 
     async def list_signing_keys(self) -> list[SigningKey]:
@@ -88,6 +101,17 @@ class SqlStore(OutboxQueries, SqlBase):
             for r in await self._all(select(admin_keys).order_by(admin_keys.c.created_at))
         ]
 
+    async def server_secret(self, name: str, candidate: bytes, now: float) -> bytes:
+        query = select(server_secrets.c.value).where(server_secrets.c.name == name)
+        row = await self._one(query)
+        if row is None:
+            with contextlib.suppress(IntegrityError):  # another node stored its candidate first
+                await self._write(
+                    insert(server_secrets).values(name=name, value=candidate, created_at=now)
+                )
+            row = await self._one(query)
+        return bytes(row["value"])
+
     # User pools -------------------------------------------------------------------------
 
     async def create_pool(self, pool: UserPool) -> None:
@@ -113,6 +137,11 @@ class SqlStore(OutboxQueries, SqlBase):
         return bool(
             await self._write(
                 delete(refresh_sessions).where(refresh_sessions.c.pool_id == pool_id),
+                delete(verification_codes).where(
+                    verification_codes.c.user_sub.in_(
+                        select(users.c.sub).where(users.c.pool_id == pool_id)
+                    )
+                ),
                 delete(user_pools).where(user_pools.c.id == pool_id),
             )
         )
@@ -195,8 +224,8 @@ class SqlStore(OutboxQueries, SqlBase):
         row = await self._one(select(users).where(users.c.pool_id == pool_id, users.c.sub == sub))
         return codec.user_from_row(row) if row else None
 
-    async def update_user(self, user: User) -> None:
-        await self._write(
+    async def update_user(self, user: User, alias_keys: Sequence[str] | None = None) -> None:
+        statements: list[Any] = [
             update(users)
             .where(users.c.sub == user.sub)
             .values(
@@ -207,7 +236,23 @@ class SqlStore(OutboxQueries, SqlBase):
                 password_set_at=user.password_set_at,
                 updated_at=user.updated_at,
             )
-        )
+        ]
+        if alias_keys is not None:
+            statements.append(
+                delete(user_aliases).where(
+                    user_aliases.c.pool_id == user.pool_id, user_aliases.c.user_sub == user.sub
+                )
+            )
+            statements.extend(
+                insert(user_aliases).values(pool_id=user.pool_id, alias_key=key, user_sub=user.sub)
+                for key in dict.fromkeys(alias_keys)
+            )
+        try:
+            await self._write(*statements)
+        except IntegrityError as exc:
+            if "user_aliases" in str(exc.orig):
+                raise AliasExists() from exc
+            raise
 
     async def delete_user(self, pool_id: str, sub: str) -> bool:
         return bool(
@@ -218,14 +263,33 @@ class SqlStore(OutboxQueries, SqlBase):
                 delete(user_aliases).where(
                     user_aliases.c.pool_id == pool_id, user_aliases.c.user_sub == sub
                 ),
+                delete(verification_codes).where(verification_codes.c.user_sub == sub),
                 delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
             )
         )
 
-    async def list_users(self, pool_id: str, limit: int, after: str | None) -> list[User]:
+    async def list_users(
+        self, pool_id: str, limit: int, after: str | None, where: UserFilter | None = None
+    ) -> list[User]:
         query = select(users).where(users.c.pool_id == pool_id).order_by(users.c.sub).limit(limit)
         if after is not None:
             query = query.where(users.c.sub > after)
+        if where is not None:
+            # Cognito ListUsers Filter. The pseudo-attributes are columns; the others are read
+            # from the JSON text (a user without the attribute has NULL there: never a match).
+            column: Any = {
+                "username": users.c.username_key,
+                "sub": users.c.sub,
+                "cognito:user_status": users.c.status,
+                "status": case((users.c.enabled, "Enabled"), else_="Disabled"),
+            }.get(where.attribute)
+            if column is None and self.engine.dialect.name == "postgresql":
+                column = cast(users.c.attributes, JSON)[where.attribute].as_string()
+            elif column is None:
+                column = func.json_extract(users.c.attributes, f'$."{where.attribute}"')
+            if where.prefix:  # compare the leading characters: no LIKE, so no % or _ to escape
+                column = func.substr(column, 1, len(where.value))
+            query = query.where(column == where.value)
         return [codec.user_from_row(r) for r in await self._all(query)]
 
     # Refresh sessions -------------------------------------------------------------------

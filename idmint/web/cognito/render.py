@@ -7,10 +7,16 @@ from typing import Any
 
 from idmint.core.attributes import effective_schema
 from idmint.core.model import (
+    DEFAULT_RECOVERY,
+    INVITATION_TEMPLATE,
+    VERIFICATION_TEMPLATE,
     AppClient,
     AttributeSchema,
     AuthFlow,
     ClientSettings,
+    CodeDelivery,
+    Group,
+    MessageTemplate,
     PasswordPolicy,
     PoolSettings,
     Tokens,
@@ -30,6 +36,12 @@ _POOL_FIELDS = {
     "UsernameConfiguration",
     "Schema",
     "DeletionProtection",
+    "VerificationMessageTemplate",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "SmsVerificationMessage",
+    "AdminCreateUserConfig",
+    "AccountRecoverySetting",
 }
 _CLIENT_FIELDS = {
     "UserPoolId",
@@ -45,6 +57,7 @@ _CLIENT_FIELDS = {
     "EnableTokenRevocation",
     "ReadAttributes",
     "WriteAttributes",
+    "AuthSessionValidity",
 }
 _LEGACY_FLOWS = {
     "ADMIN_NO_SRP_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
@@ -63,6 +76,46 @@ def _int(value: object) -> int | None:
         raise CognitoError(
             "InvalidParameterException", f"Invalid numeric constraint: {value}"
         ) from exc
+
+
+def _verification_message(req: dict[str, Any]) -> MessageTemplate:
+    """VerificationMessageTemplate, else the older top-level fields, else Cognito's defaults."""
+    template = req.get("VerificationMessageTemplate") or {}
+    if template.get("DefaultEmailOption") == "CONFIRM_WITH_LINK":
+        raise CognitoError(
+            "InvalidParameterException",
+            "CONFIRM_WITH_LINK is not supported by this server; use CONFIRM_WITH_CODE.",
+        )
+    default = VERIFICATION_TEMPLATE
+    return MessageTemplate(
+        email_subject=template.get("EmailSubject")
+        or req.get("EmailVerificationSubject")
+        or default.email_subject,
+        email_message=template.get("EmailMessage")
+        or req.get("EmailVerificationMessage")
+        or default.email_message,
+        sms_message=template.get("SmsMessage")
+        or req.get("SmsVerificationMessage")
+        or default.sms_message,
+    )
+
+
+def _invitation_message(config: dict[str, Any]) -> MessageTemplate:
+    template = config.get("InviteMessageTemplate") or {}
+    default = INVITATION_TEMPLATE
+    return MessageTemplate(
+        email_subject=template.get("EmailSubject") or default.email_subject,
+        email_message=template.get("EmailMessage") or default.email_message,
+        sms_message=template.get("SMSMessage") or default.sms_message,
+    )
+
+
+def _recovery(req: dict[str, Any]) -> tuple[str, ...]:
+    mechanisms = (req.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
+    if not mechanisms:
+        return DEFAULT_RECOVERY
+    ordered = sorted((m for m in mechanisms if m is not None), key=lambda m: m["Priority"])
+    return tuple(m["Name"] for m in ordered)
 
 
 def pool_settings(req: dict[str, Any]) -> PoolSettings:
@@ -98,6 +151,7 @@ def pool_settings(req: dict[str, Any]) -> PoolSettings:
             )
         )
     case = req.get("UsernameConfiguration") or {}
+    admin_create = req.get("AdminCreateUserConfig") or {}
     return PoolSettings(
         name=req["PoolName"],
         password_policy=policy,
@@ -107,6 +161,10 @@ def pool_settings(req: dict[str, Any]) -> PoolSettings:
         case_sensitive=case.get("CaseSensitive", True),
         schema=tuple(schema),
         deletion_protection=req.get("DeletionProtection") == "ACTIVE",
+        verification_message=_verification_message(req),
+        invitation_message=_invitation_message(admin_create),
+        allow_admin_create_user_only=bool(admin_create.get("AllowAdminCreateUserOnly", False)),
+        recovery_mechanisms=_recovery(req),
         extra={k: v for k, v in req.items() if k not in _POOL_FIELDS},
     )
 
@@ -151,6 +209,7 @@ def pool_summary(pool: UserPool) -> dict[str, Any]:
 
 def pool_description(pool: UserPool, users: int, account_id: str) -> dict[str, Any]:
     p: PasswordPolicy = pool.password_policy
+    verify, invite = pool.verification_message, pool.invitation_message
     out: dict[str, Any] = {
         **pool_summary(pool),
         "Arn": pool_arn(pool, account_id),
@@ -170,9 +229,29 @@ def pool_description(pool: UserPool, users: int, account_id: str) -> dict[str, A
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
         "MfaConfiguration": "OFF",
         "EstimatedNumberOfUsers": users,
+        "VerificationMessageTemplate": {
+            "EmailSubject": verify.email_subject,
+            "EmailMessage": verify.email_message,
+            "SmsMessage": verify.sms_message,
+            "DefaultEmailOption": "CONFIRM_WITH_CODE",
+        },
+        "EmailVerificationSubject": verify.email_subject,
+        "EmailVerificationMessage": verify.email_message,
+        "SmsVerificationMessage": verify.sms_message,
         "AdminCreateUserConfig": {
-            "AllowAdminCreateUserOnly": False,
-            "UnusedAccountValidityDays": 7,
+            "AllowAdminCreateUserOnly": pool.allow_admin_create_user_only,
+            "UnusedAccountValidityDays": p.temporary_password_validity_days,
+            "InviteMessageTemplate": {
+                "EmailSubject": invite.email_subject,
+                "EmailMessage": invite.email_message,
+                "SMSMessage": invite.sms_message,
+            },
+        },
+        "AccountRecoverySetting": {
+            "RecoveryMechanisms": [
+                {"Priority": i, "Name": name}
+                for i, name in enumerate(pool.recovery_mechanisms, start=1)
+            ]
         },
         "UserPoolTier": "ESSENTIALS",
     }
@@ -219,6 +298,7 @@ def client_settings(req: dict[str, Any]) -> ClientSettings:
         enable_token_revocation=req.get("EnableTokenRevocation", True),
         read_attributes=tuple(read) if read is not None else None,
         write_attributes=tuple(write) if write is not None else None,
+        auth_session_validity=req.get("AuthSessionValidity", 3),
         extra={k: v for k, v in req.items() if k not in _CLIENT_FIELDS},
     )
 
@@ -245,7 +325,7 @@ def client_description(client: AppClient) -> dict[str, Any]:
         else "LEGACY",
         "EnableTokenRevocation": client.enable_token_revocation,
         "EnablePropagateAdditionalUserContextData": False,
-        "AuthSessionValidity": 3,
+        "AuthSessionValidity": client.auth_session_validity,
         "AllowedOAuthFlowsUserPoolClient": False,
     }
     if client.secret is not None:
@@ -283,6 +363,15 @@ def user(user: User) -> dict[str, Any]:
     }
 
 
+def code_delivery(delivery: CodeDelivery) -> dict[str, str]:
+    """Cognito ``CodeDeliveryDetailsType``."""
+    return {
+        "Destination": delivery.destination,
+        "DeliveryMedium": delivery.medium.value,
+        "AttributeName": delivery.attribute_name,
+    }
+
+
 def authentication_result(tokens: Tokens) -> dict[str, Any]:
     out: dict[str, Any] = {
         "AccessToken": tokens.access_token,
@@ -292,4 +381,29 @@ def authentication_result(tokens: Tokens) -> dict[str, Any]:
     }
     if tokens.refresh_token is not None:
         out["RefreshToken"] = tokens.refresh_token
+    return out
+
+
+def group(group: Group) -> dict[str, Any]:
+    """Cognito ``GroupType`` (CreateGroup, GetGroup, ListGroups, UpdateGroup,
+    AdminListGroupsForUser); unset optional members are left out, as Cognito does."""
+    out: dict[str, Any] = {"GroupName": group.name, "UserPoolId": group.pool_id}
+    if group.description is not None:
+        out["Description"] = group.description
+    if group.role_arn is not None:
+        out["RoleArn"] = group.role_arn
+    if group.precedence is not None:
+        out["Precedence"] = group.precedence
+    out["LastModifiedDate"] = group.updated_at
+    out["CreationDate"] = group.created_at
+    return out
+
+
+def listed_user(found: User, attributes_to_get: list[str] | None) -> dict[str, Any]:
+    """Cognito ``UserType`` as ListUsers returns it: with ``AttributesToGet``, only the attributes
+    named there (``sub`` too only when named; an empty list shows none), else all of them."""
+    out = user(found)
+    if attributes_to_get is not None:
+        wanted = set(attributes_to_get)
+        out["Attributes"] = [a for a in out["Attributes"] if a["Name"] in wanted]
     return out

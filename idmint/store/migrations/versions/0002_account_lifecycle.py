@@ -1,5 +1,5 @@
-"""Account lifecycle: verification codes, challenge sessions, the outbox, groups, and when a
-user's password was set (temporary passwords expire).
+"""Account lifecycle: verification codes, challenge sessions, the outbox, groups, server
+secrets, and when a user's password was set (temporary passwords expire).
 
 Revision ID: 0002
 Revises: 0001
@@ -18,16 +18,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("password_set_at", sa.Float, nullable=True))
+    # A plain ADD COLUMN on every backend: a batch rebuild of ``users`` on SQLite would drop the
+    # table and, with foreign keys on, cascade-delete its aliases and sessions.
+    op.add_column("users", sa.Column("password_set_at", sa.Float, nullable=True))
+    op.create_table(
+        "server_secrets",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.Float, nullable=False),
+    )
     op.create_table(
         "verification_codes",
-        sa.Column(
-            "user_sub",
-            sa.String(36),
-            sa.ForeignKey("users.sub", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        sa.Column("user_sub", sa.String(36), primary_key=True),
         sa.Column("purpose", sa.String(64), primary_key=True),
         sa.Column("code_hash", sa.LargeBinary(32), nullable=False),
         sa.Column("salt", sa.LargeBinary(16), nullable=False),
@@ -36,6 +38,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Float, nullable=False),
         sa.Column("expires_at", sa.Float, nullable=False),
     )
+    op.create_index("ix_verification_codes_expires", "verification_codes", ["expires_at"])
     op.create_table(
         "auth_challenges",
         sa.Column("id_hash", sa.LargeBinary(32), primary_key=True),
@@ -104,10 +107,12 @@ def downgrade() -> None:
         ("ix_group_members_user", "group_members"),
         ("ix_outbox_messages_recipient", "outbox_messages"),
         ("ix_auth_challenges_user", "auth_challenges"),
+        ("ix_verification_codes_expires", "verification_codes"),
     ):
         op.drop_index(index, table_name=table)
     for table in ("group_members", "groups", "outbox_messages", "auth_challenges"):
         op.drop_table(table)
     op.drop_table("verification_codes")
+    op.drop_table("server_secrets")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_set_at")

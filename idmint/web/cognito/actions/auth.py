@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idmint.core.model import AuthFlow, Tokens
+from idmint.core.model import AuthFlow, Challenge, Tokens
 from idmint.web.cognito import render
 from idmint.web.cognito.actions._base import Env, Request, Response, action
 from idmint.web.cognito.errors import CognitoError
@@ -32,8 +32,14 @@ def _param(params: dict[str, str], name: str) -> str:
     return value
 
 
-def _auth_response(tokens: Tokens) -> Response:
-    return {"AuthenticationResult": render.authentication_result(tokens), "ChallengeParameters": {}}
+def _auth_response(result: Tokens | Challenge) -> Response:
+    if isinstance(result, Challenge):
+        return {
+            "ChallengeName": result.name,
+            "Session": result.session,
+            "ChallengeParameters": dict(result.parameters),
+        }
+    return {"AuthenticationResult": render.authentication_result(result), "ChallengeParameters": {}}
 
 
 async def _initiate(
@@ -50,8 +56,9 @@ async def _initiate(
         raise CognitoError("InvalidParameterException", message)
     params: dict[str, str] = req.get("AuthParameters") or {}
     auth = env.service.auth
+    result: Tokens | Challenge
     if flow == _REFRESH:
-        tokens = await auth.refresh(
+        result = await auth.refresh(
             req["ClientId"],
             _param(params, "REFRESH_TOKEN"),
             secret_hash=params.get("SECRET_HASH"),
@@ -59,7 +66,7 @@ async def _initiate(
         )
     else:
         assert isinstance(flow, AuthFlow)
-        tokens = await auth.sign_in_with_password(
+        result = await auth.sign_in_with_password(
             req["ClientId"],
             _param(params, "USERNAME"),
             _param(params, "PASSWORD"),
@@ -67,7 +74,7 @@ async def _initiate(
             secret_hash=params.get("SECRET_HASH"),
             pool_id=pool_id,
         )
-    return _auth_response(tokens)
+    return _auth_response(result)
 
 
 @action
@@ -78,6 +85,27 @@ async def initiate_auth(env: Env, req: Request) -> Response:
 @action
 async def admin_initiate_auth(env: Env, req: Request) -> Response:
     return await _initiate(env, req, ADMIN_FLOWS, req["UserPoolId"])
+
+
+async def _respond(env: Env, req: Request, pool_id: str | None) -> Response:
+    result = await env.service.auth.respond_to_challenge(
+        req["ClientId"],
+        req["ChallengeName"],
+        req.get("Session"),
+        req.get("ChallengeResponses") or {},
+        pool_id=pool_id,
+    )
+    return _auth_response(result)
+
+
+@action
+async def respond_to_auth_challenge(env: Env, req: Request) -> Response:
+    return await _respond(env, req, None)
+
+
+@action
+async def admin_respond_to_auth_challenge(env: Env, req: Request) -> Response:
+    return await _respond(env, req, req["UserPoolId"])
 
 
 @action

@@ -30,6 +30,16 @@ async def list_user_pools(env: Env, req: Request) -> Response:
 
 
 @action
+async def update_user_pool(env: Env, req: Request) -> Response:
+    current, _ = await env.service.pools.describe_pool(req["UserPoolId"])
+    fields = {k: v for k, v in req.items() if k != "UserPoolId"}
+    await env.service.pools.update_pool(
+        current.id, render.pool_settings({"PoolName": current.name, **fields})
+    )
+    return {}
+
+
+@action
 async def delete_user_pool(env: Env, req: Request) -> Response:
     await env.service.pools.delete_pool(req["UserPoolId"])
     return {}

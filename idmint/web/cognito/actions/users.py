@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from idmint.web.cognito import render
 from idmint.web.cognito.actions._base import Env, Request, Response, action
-from idmint.web.cognito.errors import CognitoError
 
 # Users ---------------------------------------------------------------------------------
 
 
 @action
 async def sign_up(env: Env, req: Request) -> Response:
-    user = await env.service.users.sign_up(
+    user, delivery = await env.service.users.sign_up(
         req["ClientId"],
         req["Username"],
         req["Password"],
         render.attribute_map(req.get("UserAttributes")),
         req.get("SecretHash"),
     )
-    return {"UserConfirmed": False, "UserSub": user.sub}
+    out: Response = {"UserConfirmed": False, "UserSub": user.sub}
+    if delivery is not None:
+        out["CodeDeliveryDetails"] = render.code_delivery(delivery)
+    return out
 
 
 @action
@@ -51,12 +53,17 @@ async def admin_set_user_password(env: Env, req: Request) -> Response:
 
 @action
 async def list_users(env: Env, req: Request) -> Response:
-    if req.get("Filter"):
-        raise CognitoError("InvalidParameterException", "ListUsers Filter is not supported yet.")
+    """Cognito ListUsers: Filter, Limit (at most 60, the default; the model checks the range,
+    and 0 means the default), PaginationToken, AttributesToGet."""
+    wanted = req.get("AttributesToGet")
     users, token = await env.service.users.list_users(
-        req["UserPoolId"], req.get("Limit", 60), req.get("PaginationToken")
+        req["UserPoolId"],
+        req.get("Limit") or 60,
+        req.get("PaginationToken"),
+        req.get("Filter"),
+        wanted,
     )
-    out: Response = {"Users": [render.user(u) for u in users]}
+    out: Response = {"Users": [render.listed_user(u, wanted) for u in users]}
     if token:
         out["PaginationToken"] = token
     return out

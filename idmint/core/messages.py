@@ -1,0 +1,124 @@
+"""Messages to users: which attribute a code goes to, the pool's templates, masking.
+
+Cognito developer guide, "Customizing email verification messages" and "Customizing user
+invitation messages" (``{####}`` is the code or temporary password, ``{username}`` the
+username); API reference, ``CodeDeliveryDetailsType`` (the destination is masked).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from idmint.core.context import Context
+from idmint.core.errors import CodeDeliveryFailure
+from idmint.core.model import Channel, CodeDelivery, Message, MessageTemplate, User, UserPool
+from idmint.core.ports import DeliveryFailed
+
+MEDIUM = {"email": Channel.EMAIL, "phone_number": Channel.SMS}
+_PLACEHOLDER = re.compile(r"\{####\}|\{username\}")
+
+
+def mask(attribute: str, value: str) -> str:
+    """Cognito's masked destination: ``t***@e***`` for an email, ``+*******0100`` for a phone."""
+    if attribute == "email":
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain[:1]}***"
+    return "+" + "*" * max(len(value) - 5, 0) + value[-4:]
+
+
+def fill(text: str, secret: str, username: str) -> str:
+    """Replace the placeholders in one pass, so a username cannot smuggle in ``{####}``."""
+    return _PLACEHOLDER.sub(lambda m: secret if m.group() == "{####}" else username, text)
+
+
+def compose(
+    pool: UserPool, template: MessageTemplate, attribute: str, to: str, secret: str, username: str
+) -> Message:
+    channel = MEDIUM[attribute]
+    if channel is Channel.EMAIL:
+        return Message(
+            channel=channel,
+            to=to,
+            subject=fill(template.email_subject, secret, username),
+            body=fill(template.email_message, secret, username),
+            pool_id=pool.id,
+        )
+    return Message(
+        channel=channel, to=to, body=fill(template.sms_message, secret, username), pool_id=pool.id
+    )
+
+
+def verified(user: User, attribute: str) -> bool:
+    return bool(user.attributes.get(attribute)) and (
+        user.attributes.get(f"{attribute}_verified") == "true"
+    )
+
+
+def sign_up_attribute(pool: UserPool, user: User) -> str | None:
+    """Where SignUp's code goes: the phone if auto-verified and given, else the email."""
+    for name in ("phone_number", "email"):
+        if name in pool.auto_verified_attributes and user.attributes.get(name):
+            return name
+    return None
+
+
+def recovery_attribute(pool: UserPool, user: User) -> str | None:
+    """Where ForgotPassword's code goes: the first verified attribute in the pool's
+    AccountRecoverySetting order."""
+    for mechanism in pool.recovery_mechanisms:
+        name = {"verified_email": "email", "verified_phone_number": "phone_number"}.get(mechanism)
+        if name is not None and verified(user, name):
+            return name
+    return None
+
+
+class Courier:
+    """Sends codes and invitations through the configured ``MessageSender``."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def send(
+        self,
+        pool: UserPool,
+        user: User,
+        attribute: str,
+        secret: str,
+        template: MessageTemplate | None = None,
+        to: str | None = None,
+    ) -> CodeDelivery:
+        """Send ``secret`` to the user's ``attribute`` (or ``to``); ``CodeDeliveryFailure`` if
+        the transport refuses it."""
+        destination = to if to is not None else user.attributes[attribute]
+        message = compose(
+            pool,
+            template or pool.verification_message,
+            attribute,
+            destination,
+            secret,
+            user.username,
+        )
+        try:
+            await self._ctx.sender.send(message)
+        except DeliveryFailed as exc:
+            raise CodeDeliveryFailure() from exc
+        return CodeDelivery(mask(attribute, destination), MEDIUM[attribute], attribute)
+
+    async def simulate(self, pool: UserPool, username: str) -> CodeDelivery:
+        """What ``send`` would answer for a user who does not exist (PreventUserExistenceErrors):
+        a plausible, stable destination, after as long as a real delivery takes."""
+        attribute = "email"
+        if "phone_number" in pool.username_attributes and "@" not in username:
+            attribute = "phone_number"
+        if attribute in pool.username_attributes:
+            destination = username
+        else:
+            digest = self._ctx.derive("simulated-destination", pool.id, username.lower())
+            letters = string.ascii_lowercase
+            destination = f"{letters[digest[0] % 26]}@{letters[digest[1] % 26]}"
+        message = compose(
+            pool, pool.verification_message, attribute, destination, "000000", username
+        )
+        await self._ctx.sender.pretend(message)
+        return CodeDelivery(mask(attribute, destination), MEDIUM[attribute], attribute)
