@@ -31,6 +31,7 @@ from idmint.core.errors import (
     UserNotConfirmed,
     UserNotFound,
 )
+from idmint.core.groups import claim_order
 from idmint.core.ids import new_uuid
 from idmint.core.model import (
     AppClient,
@@ -135,8 +136,6 @@ class Auth:
     async def _issue(
         self, client: AppClient, user: User, session: RefreshSession, refresh_token: str | None
     ) -> Tokens:
-        from idmint.core.groups import claim_order
-
         ring = await self._ctx.keys.ring()
         groups = await self._ctx.store.list_user_groups(user.pool_id, user.sub)
         id_token, access_token = tokens.issue_pair(

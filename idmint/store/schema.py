@@ -156,7 +156,8 @@ outbox_messages = Table(
     Column("subject", Text, nullable=True),
     Column("body", Text, nullable=False),
     Column("created_at", Float, nullable=False),
-    Index("ix_outbox_messages_recipient", "recipient", "id"),
+    # No index on recipient: ``--to`` matches case-insensitively, and a development outbox is
+    # small enough to scan newest-first.
 )
 
 groups = Table(

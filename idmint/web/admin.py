@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from idmint.core.ports import Clock, Store
 from idmint.delivery.outbox import outbox_json
+from idmint.web.adminauth import authenticate_admin
 from idmint.web.cognito import sigv4
 from idmint.web.http import BodyTooLarge, json_response, read_body
 
@@ -78,23 +79,7 @@ class AdminEndpoint:
         """SigV4 with an idmint admin key, exactly as the Cognito endpoint checks admin actions."""
         if self.insecure_accept_any_admin_signature:
             return
-        signed = sigv4.SignedRequest(
-            method=request.method,
-            path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0],
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
-            ],
-            body=body,
-        )
         try:
-            credential = sigv4.parse(signed)
-            key = await self.store.get_admin_key(credential.access_key_id)
-            if key is None or not key.enabled:
-                raise _Forbidden(
-                    "UnrecognizedClientException",
-                    "The security token included in the request is invalid.",
-                )
-            sigv4.verify(signed, credential, key.secret_access_key, now=self.clock())
+            await authenticate_admin(request, body, self.store, self.clock())
         except sigv4.SigV4Error as exc:
             raise _Forbidden(exc.type_name, exc.message) from None

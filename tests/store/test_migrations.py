@@ -296,3 +296,42 @@ def test_async_url_error_does_not_echo_the_password() -> None:
 
 def test_database_url_error_is_a_value_error() -> None:
     assert issubclass(DatabaseUrlError, ValueError)
+
+
+@anyio
+async def test_upgrade_from_0001_keeps_users_aliases_and_sessions(engine: AsyncEngine) -> None:
+    """An idmint 0.1 database (revision 0001) with data upgrades to head losing nothing: no
+    table rebuild may cascade-delete a user's aliases or sessions."""
+    from alembic import command
+    from sqlalchemy import text
+
+    def to_0001(conn: Connection) -> None:
+        command.upgrade(migrate._config(conn), "0001")  # type: ignore[arg-type]
+
+    rows = {
+        "user_pools": "INSERT INTO user_pools VALUES ('p', 'pool', 1.0, 1.0, :config)",
+        "app_clients": "INSERT INTO app_clients VALUES ('c', 'p', 'client', NULL, 1.0, 1.0, :cc)",
+        "users": "INSERT INTO users (sub, pool_id, username, username_key, status, enabled, "
+        "attributes, password_hash, created_at, updated_at) "
+        "VALUES ('u', 'p', 'Alice', 'alice', 'CONFIRMED', true, '{}', 'h', 1.0, 1.0)",
+        "user_aliases": "INSERT INTO user_aliases VALUES ('p', 'alice@example.com', 'u')",
+        "refresh_sessions": "INSERT INTO refresh_sessions VALUES "
+        "('s', 'p', 'c', 'u', :hash, 1.0, 1.0, 99.0, NULL)",
+    }
+    params = {"config": "{}", "cc": "{}", "hash": b"\x01" * 32}
+    async with engine.begin() as conn:
+        await conn.run_sync(to_0001)
+        for statement in rows.values():
+            await conn.execute(text(statement), params)
+    assert await migrate.current_revision(engine) == "0001"
+
+    assert await migrate.upgrade(engine) == ("0001", migrate.head_revision())
+
+    async with engine.connect() as conn:
+        for table in rows:
+            count = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+            assert count == 1, table
+        password_set_at = (
+            await conn.execute(text("SELECT password_set_at FROM users"))
+        ).scalar_one()
+        assert password_set_at is None

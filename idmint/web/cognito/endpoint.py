@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from idmint.core.errors import IdmintError
 from idmint.core.ports import Clock, Store
+from idmint.web.adminauth import authenticate_admin
 from idmint.web.cognito import sigv4
 from idmint.web.cognito.actions import ACTIONS, Env
 from idmint.web.cognito.errors import CognitoError
@@ -133,25 +134,8 @@ class CognitoEndpoint:
 
     async def _authenticate_admin(self, request: Request, body: bytes) -> None:
         """AWS SigV4 with an idmint admin key (``idmint admin-key create``)."""
-        if self.insecure_accept_any_admin_signature:
-            return
-        signed = sigv4.SignedRequest(
-            method=request.method,
-            path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0],
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            headers=[
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]
-            ],
-            body=body,
-        )
-        credential = sigv4.parse(signed)
-        key = await self.store.get_admin_key(credential.access_key_id)
-        if key is None or not key.enabled:
-            raise CognitoError(
-                "UnrecognizedClientException",
-                "The security token included in the request is invalid.",
-            )
-        sigv4.verify(signed, credential, key.secret_access_key, now=self.clock())
+        if not self.insecure_accept_any_admin_signature:
+            await authenticate_admin(request, body, self.store, self.clock())
 
     @staticmethod
     def _error(rid: str, action: str, exc: CognitoError) -> Response:

@@ -394,11 +394,16 @@ def _number_spec(shape: Mapping[str, Any], sensitive: bool) -> _Scalar:
     too_small = f"Member must have value greater than or equal to {_number_text(lo)}"
     too_big = f"Member must have value less than or equal to {_number_text(hi)}"
     integral = kind in ("integer", "long")
+    bits = 2**31 if kind == "integer" else 2**63
 
     def parse(value: Any) -> Any:
         # bool is an int in Python but not a number in JSON. A fraction is refused for
         # integer shapes (AWS would truncate it), so handlers always get an int.
         if isinstance(value, bool) or not isinstance(value, int if integral else int | float):
+            raise _scalar_mismatch(value, target)
+        if integral and not -bits <= value < bits:
+            # Beyond Java's int/long, as AWS's deserializer refuses it (and a database column
+            # would); never a 500.
             raise _scalar_mismatch(value, target)
         return value
 

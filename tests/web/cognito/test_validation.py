@@ -631,3 +631,12 @@ def test_model_lists_every_botocore_operation() -> None:
         operation = service.operation_model(name)
         public = operation.auth_type == "none" or "smithy.api#noAuth" in (operation.auth or [])
         assert OPERATIONS[name].public is public, name
+
+
+@pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 2**70])
+def test_integer_beyond_32_bits_is_refused(value: int) -> None:
+    body = {"UserPoolId": POOL, "GroupName": "g", "Precedence": value}
+    assert serialization_message("CreateGroup", body) == (
+        "NUMBER_VALUE can not be converted to an Integer"
+    )
+    validate("CreateGroup", body | {"Precedence": 2**31 - 1})

@@ -69,7 +69,6 @@ def upgrade() -> None:
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
-    op.create_index("ix_outbox_messages_recipient", "outbox_messages", ["recipient", "id"])
     op.create_table(
         "groups",
         sa.Column(
@@ -105,7 +104,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for index, table in (
         ("ix_group_members_user", "group_members"),
-        ("ix_outbox_messages_recipient", "outbox_messages"),
         ("ix_auth_challenges_user", "auth_challenges"),
         ("ix_verification_codes_expires", "verification_codes"),
     ):
