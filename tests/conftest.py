@@ -10,7 +10,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,22 @@ def stop_server(live: LiveServer) -> None:
     assert live._server is not None and live._thread is not None
     live._server.should_exit = True
     live._thread.join(30)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def store(database: Database) -> AsyncIterator[SqlStore]:
+    """A ``SqlStore`` on a fresh, migrated database (SQLite, and PostgreSQL when configured)."""
+    sql_store = SqlStore(database.engine())
+    await migrate.upgrade(sql_store.engine)
+    try:
+        yield sql_store
+    finally:
+        await sql_store.close()
 
 
 @pytest.fixture

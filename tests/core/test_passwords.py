@@ -20,11 +20,6 @@ from tests.conftest import (
 )
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.anyio
 async def test_hash_is_argon2id_with_configured_parameters() -> None:
     hasher = PasswordHasher(HashParams(memory_kib=8192, time_cost=1))

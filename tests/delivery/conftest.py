@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,26 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from idmint.store import migrate
-from idmint.store.sql import SqlStore
-from tests.conftest import Database, listening_socket
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def store(database: Database) -> AsyncIterator[SqlStore]:
-    """A ``SqlStore`` on a fresh, migrated database (SQLite, and PostgreSQL when configured)."""
-    sql_store = SqlStore(database.engine())
-    await migrate.upgrade(sql_store.engine)
-    try:
-        yield sql_store
-    finally:
-        await sql_store.close()
-
+from tests.conftest import listening_socket
 
 # --------------------------------------------------------------------------- certificates
 

@@ -11,25 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from idmint.store import migrate
-from idmint.store.sql import SqlStore
 from tests.conftest import Database
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def store(database: Database) -> AsyncIterator[SqlStore]:
-    """A ``SqlStore`` on a fresh, migrated database; closed after the test."""
-    sql_store = SqlStore(database.engine())
-    await migrate.upgrade(sql_store.engine)
-    try:
-        yield sql_store
-    finally:
-        await sql_store.close()
 
 
 @pytest.fixture

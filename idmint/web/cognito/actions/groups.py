@@ -3,6 +3,8 @@ AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsers
 
 from __future__ import annotations
 
+from typing import Any
+
 from idmint.web.cognito import render
 from idmint.web.cognito.actions._base import Env, Request, Response, action
 
@@ -20,14 +22,19 @@ def _page(out: Response, token: str | None) -> Response:
     return out
 
 
+def _properties(req: Request) -> dict[str, Any]:
+    """CreateGroup's and UpdateGroup's optional group properties."""
+    return {
+        "description": req.get("Description"),
+        "role_arn": req.get("RoleArn"),
+        "precedence": req.get("Precedence"),
+    }
+
+
 @action
 async def create_group(env: Env, req: Request) -> Response:
     group = await env.service.groups.create_group(
-        req["UserPoolId"],
-        req["GroupName"],
-        description=req.get("Description"),
-        role_arn=req.get("RoleArn"),
-        precedence=req.get("Precedence"),
+        req["UserPoolId"], req["GroupName"], **_properties(req)
     )
     return {"Group": render.group(group)}
 
@@ -49,11 +56,7 @@ async def list_groups(env: Env, req: Request) -> Response:
 @action
 async def update_group(env: Env, req: Request) -> Response:
     group = await env.service.groups.update_group(
-        req["UserPoolId"],
-        req["GroupName"],
-        description=req.get("Description"),
-        role_arn=req.get("RoleArn"),
-        precedence=req.get("Precedence"),
+        req["UserPoolId"], req["GroupName"], **_properties(req)
     )
     return {"Group": render.group(group)}
 
