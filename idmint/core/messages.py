@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 
+from idmint.core.attributes import EMAIL, PHONE
 from idmint.core.context import Context
 from idmint.core.errors import CodeDeliveryFailure
 from idmint.core.model import Channel, CodeDelivery, Message, MessageTemplate, User, UserPool
@@ -55,22 +57,25 @@ def verified(user: User, attribute: str) -> bool:
     )
 
 
+def sign_up_candidates(pool: UserPool) -> list[str]:
+    """Where sign-up codes may go, in order: the phone, then the email, if auto-verified."""
+    return [name for name in ("phone_number", "email") if name in pool.auto_verified_attributes]
+
+
+def recovery_candidates(pool: UserPool) -> list[str]:
+    """Where reset codes may go, in the pool's AccountRecoverySetting order."""
+    names = {"verified_email": "email", "verified_phone_number": "phone_number"}
+    return [names[m] for m in pool.recovery_mechanisms if m in names]
+
+
 def sign_up_attribute(pool: UserPool, user: User) -> str | None:
-    """Where SignUp's code goes: the phone if auto-verified and given, else the email."""
-    for name in ("phone_number", "email"):
-        if name in pool.auto_verified_attributes and user.attributes.get(name):
-            return name
-    return None
+    """Where SignUp's code goes: the first candidate the user has a value for."""
+    return next((n for n in sign_up_candidates(pool) if user.attributes.get(n)), None)
 
 
 def recovery_attribute(pool: UserPool, user: User) -> str | None:
-    """Where ForgotPassword's code goes: the first verified attribute in the pool's
-    AccountRecoverySetting order."""
-    for mechanism in pool.recovery_mechanisms:
-        name = {"verified_email": "email", "verified_phone_number": "phone_number"}.get(mechanism)
-        if name is not None and verified(user, name):
-            return name
-    return None
+    """Where ForgotPassword's code goes: the first candidate the user has verified."""
+    return next((n for n in recovery_candidates(pool) if verified(user, n)), None)
 
 
 class Courier:
@@ -105,18 +110,32 @@ class Courier:
             raise CodeDeliveryFailure() from exc
         return CodeDelivery(mask(attribute, destination), MEDIUM[attribute], attribute)
 
-    async def simulate(self, pool: UserPool, username: str) -> CodeDelivery:
+    async def simulate(
+        self, pool: UserPool, username: str, candidates: Sequence[str]
+    ) -> CodeDelivery:
         """What ``send`` would answer for a user who does not exist (PreventUserExistenceErrors):
-        a plausible, stable destination, after as long as a real delivery takes."""
-        attribute = "email"
-        if "phone_number" in pool.username_attributes and "@" not in username:
-            attribute = "phone_number"
+        the medium a real user most likely gets (of ``candidates``: the one the username itself
+        is, in pools that sign in with email or phone; else one the pool verifies; else email),
+        a plausible destination stable for the name, after as long as a real delivery takes."""
+        # The medium most of the pool's users have: one it verifies or signs in with, else email.
+        used = [
+            c
+            for c in candidates
+            if c in (*pool.auto_verified_attributes, *pool.username_attributes)
+        ]
+        attribute = (used or [c for c in candidates if c == "email"] or list(candidates))[0]
+        for name in pool.username_attributes:
+            if name in candidates and (EMAIL if name == "email" else PHONE).match(username):
+                attribute = name
         if attribute in pool.username_attributes:
             destination = username
         else:
             digest = self._ctx.derive("simulated-destination", pool.id, username.lower())
-            letters = string.ascii_lowercase
-            destination = f"{letters[digest[0] % 26]}@{letters[digest[1] % 26]}"
+            if attribute == "email":
+                letters = string.ascii_lowercase
+                destination = f"{letters[digest[0] % 26]}@{letters[digest[1] % 26]}"
+            else:
+                destination = "+1" + "".join(str(b % 10) for b in digest[:10])
         message = compose(
             pool, pool.verification_message, attribute, destination, "000000", username
         )

@@ -19,7 +19,7 @@ from idmint.core.errors import (
     UserDisabled,
 )
 from idmint.core.flows import Auth
-from idmint.core.messages import Courier, recovery_attribute
+from idmint.core.messages import Courier, recovery_attribute, recovery_candidates
 from idmint.core.model import CodeDelivery, CodePurpose, User, UserPool, UserStatus
 from idmint.core.passwords import check_policy
 
@@ -52,8 +52,11 @@ class Recovery:
         gets a simulated answer after as long as a delivery takes."""
         _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
         if user is None:
+            candidates = recovery_candidates(pool)
+            if not candidates:  # admin_only recovery: no user may reset by themselves
+                raise InvalidParameter(NO_RECOVERY)
             await self._codes.issue(self._codes.phantom_id(pool, username), RESET, None)
-            return await self._courier.simulate(pool, username)
+            return await self._courier.simulate(pool, username, candidates)
         if not user.enabled:
             raise UserDisabled()
         delivery = await self._send_reset_code(pool, user)

@@ -21,7 +21,7 @@ from idmint.core.errors import (
 from idmint.core.filters import USERNAME, parse_filter
 from idmint.core.flows import Auth
 from idmint.core.ids import new_uuid
-from idmint.core.messages import Courier, sign_up_attribute
+from idmint.core.messages import Courier, sign_up_attribute, sign_up_candidates
 from idmint.core.model import CodeDelivery, CodePurpose, User, UserPool, UserStatus
 from idmint.core.passwords import temporary_password
 
@@ -198,13 +198,16 @@ class Users:
     ) -> CodeDelivery:
         """Cognito ResendConfirmationCode: a new sign-up code replaces the old one."""
         _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        if user is not None and user.status is not UserStatus.UNCONFIRMED:
+            raise InvalidParameter("User is already confirmed.")
+        candidates = sign_up_candidates(pool)
+        if not candidates:
+            raise InvalidParameter("Cannot resend codes. Auto verification not turned on.")
         if user is None:
             await self._codes.issue(self._codes.phantom_id(pool, username), SIGN_UP, None)
-            return await self._courier.simulate(pool, username)
-        if user.status is not UserStatus.UNCONFIRMED:
-            raise InvalidParameter("User is already confirmed.")
+            return await self._courier.simulate(pool, username, candidates)
         delivery = await self._send_confirmation(pool, user)
-        if delivery is None:
+        if delivery is None:  # the user has none of the auto-verified attributes
             raise InvalidParameter("Cannot resend codes. Auto verification not turned on.")
         return delivery
 

@@ -6,6 +6,7 @@ single use, 24 hours, five wrong tries.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -258,3 +259,29 @@ def test_update_user_pool_changes_templates(
     with pytest.raises(ClientError) as exc:
         cognito.update_user_pool(UserPoolId="us-east-1_missing00")
     assert error(exc)[0] == "ResourceNotFoundException"
+
+
+def test_unknown_user_gets_the_medium_a_known_user_gets(cognito: Any, live: LiveServer) -> None:
+    pool = make_pool(cognito, pool_args={"AutoVerifiedAttributes": ["phone_number"]})
+    cognito.sign_up(
+        ClientId=pool.client_id,
+        Username="bob",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}],
+    )
+    known = cognito.resend_confirmation_code(ClientId=pool.client_id, Username="bob")
+    unknown = cognito.resend_confirmation_code(ClientId=pool.client_id, Username="nobody")
+    for details in (known["CodeDeliveryDetails"], unknown["CodeDeliveryDetails"]):
+        assert details["DeliveryMedium"] == "SMS" and details["AttributeName"] == "phone_number"
+        assert re.fullmatch(r"\+\*+[0-9]{4}", details["Destination"])
+
+
+def test_no_auto_verification_answers_alike(cognito: Any, pool: Pool) -> None:
+    cognito.sign_up(ClientId=pool.client_id, Username="bob", Password=PASSWORD)
+    for username in ("bob", "nobody"):
+        with pytest.raises(ClientError) as exc:
+            cognito.resend_confirmation_code(ClientId=pool.client_id, Username=username)
+        assert error(exc) == (
+            "InvalidParameterException",
+            "Cannot resend codes. Auto verification not turned on.",
+        )
