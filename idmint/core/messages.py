@@ -91,18 +91,19 @@ class Courier:
         attribute: str,
         secret: str,
         template: MessageTemplate | None = None,
-        to: str | None = None,
+        username: str | None = None,
     ) -> CodeDelivery:
-        """Send ``secret`` to the user's ``attribute`` (or ``to``); ``CodeDeliveryFailure`` if
-        the transport refuses it."""
-        destination = to if to is not None else user.attributes[attribute]
+        """Send ``secret`` to the user's ``attribute``; ``CodeDeliveryFailure`` if the transport
+        refuses it. ``{username}`` is ``username`` if given (the name the user signs in with),
+        else the user's username."""
+        destination = user.attributes[attribute]
         message = compose(
             pool,
             template or pool.verification_message,
             attribute,
             destination,
             secret,
-            user.username,
+            username or user.username,
         )
         try:
             await self._ctx.sender.send(message)

@@ -272,7 +272,12 @@ class Users:
                 attribute = "phone_number" if medium == "SMS" else "email"
                 if user.attributes.get(attribute):
                     await self._courier.send(
-                        pool, user, attribute, password, template=pool.invitation_message
+                        pool,
+                        user,
+                        attribute,
+                        password,
+                        template=pool.invitation_message,
+                        username=username,
                     )
         return user
 

@@ -282,3 +282,13 @@ def test_set_user_password_not_permanent_forces_a_change(cognito: Any, pool: Poo
     got = cognito.admin_get_user(UserPoolId=pool.id, Username="carol")
     assert got["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     assert start(cognito, pool, PASSWORD)["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+
+
+def test_invitation_names_the_email_users_sign_in_with(cognito: Any, live: LiveServer) -> None:
+    pool = make_pool(cognito, pool_args={"UsernameAttributes": ["email"]})
+    user = cognito.admin_create_user(
+        UserPoolId=pool.id, Username=EMAIL, DesiredDeliveryMediums=["EMAIL"]
+    )["User"]
+    assert user["Username"] != EMAIL  # the username is the sub in such pools
+    [message] = outbox(live, EMAIL)
+    assert message.body.startswith(f"Your username is {EMAIL} and temporary password is ")
