@@ -156,15 +156,16 @@ def test_invalid_input_is_refused_before_any_change(cognito: Any, pool: Pool) ->
 
 
 def test_precedence_must_fit_an_integer(cognito: Any, pool: Pool) -> None:
-    """Cognito's Precedence is a 32-bit Integer; a larger one is refused, not stored."""
+    """Cognito's Precedence is a 32-bit Integer; a larger one is refused as AWS's deserializer
+    refuses it (SerializationException), not stored."""
     top = 2**31 - 1
     assert cognito.create_group(UserPoolId=pool.id, GroupName="top", Precedence=top)
     with pytest.raises(ClientError) as exc:
         cognito.create_group(UserPoolId=pool.id, GroupName="over", Precedence=top + 1)
-    assert error(exc)[0] == "InvalidParameterException"
+    assert error(exc)[0] == "SerializationException"
     with pytest.raises(ClientError) as exc:
         cognito.update_group(UserPoolId=pool.id, GroupName="top", Precedence=2**40)
-    assert error(exc)[0] == "InvalidParameterException"
+    assert error(exc)[0] == "SerializationException"
     assert group_names(cognito.list_groups(UserPoolId=pool.id)["Groups"]) == ["top"]
     assert cognito.get_group(UserPoolId=pool.id, GroupName="top")["Group"]["Precedence"] == top
 
