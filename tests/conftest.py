@@ -255,18 +255,18 @@ def make_pool(
     client_args: dict[str, Any] | None = None,
 ) -> Pool:
     pool = cognito.create_user_pool(PoolName="test-pool", **(pool_args or {}))["UserPool"]
-    client = cognito.create_user_pool_client(
-        UserPoolId=pool["Id"],
-        ClientName="test-client",
-        GenerateSecret=secret,
-        ExplicitAuthFlows=[
+    args: dict[str, Any] = {
+        "UserPoolId": pool["Id"],
+        "ClientName": "test-client",
+        "GenerateSecret": secret,
+        "ExplicitAuthFlows": [
             "ALLOW_USER_PASSWORD_AUTH",
             "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             "ALLOW_REFRESH_TOKEN_AUTH",
         ],
-        PreventUserExistenceErrors=prevent,
-        **(client_args or {}),
-    )["UserPoolClient"]
+        "PreventUserExistenceErrors": prevent,
+    }
+    client = cognito.create_user_pool_client(**(args | (client_args or {})))["UserPoolClient"]
     return Pool(pool["Id"], client["ClientId"], client.get("ClientSecret"))
 
 

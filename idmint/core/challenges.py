@@ -112,11 +112,10 @@ class Challenges:
         missing = missing_required(pool, replace(user, attributes=attributes))
         if missing:
             raise InvalidParameter(f"Invalid attributes given, {missing[0]} is missing")
-        password_hash = await ctx.password_hash(pool, password)
+        credentials = await ctx.credentials(pool, user.username, password)
         # Everything is checked: now spend the Session, so a failed answer can be retried.
         if not await ctx.store.consume_challenge(challenge.id_hash):
             raise InvalidSession()
-        now = ctx.clock()
         for name in ("email", "phone_number"):
             if name in changes and changes[name] != user.attributes.get(name):
                 attributes[f"{name}_verified"] = "false"
@@ -124,9 +123,8 @@ class Challenges:
             user,
             status=UserStatus.CONFIRMED,
             attributes=attributes,
-            password_hash=password_hash,
-            password_set_at=now,
-            updated_at=now,
+            **credentials,
+            updated_at=ctx.clock(),
         )
         await ctx.save_user(pool, user)
         return user

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from idmint.core import srp
 from idmint.core.attributes import alias_keys
 from idmint.core.errors import (
     InvalidParameter,
@@ -95,10 +98,22 @@ class Context:
             raise UserNotFound()
         return user
 
-    async def password_hash(self, pool: UserPool, password: str) -> str:
-        """Check ``password`` against the pool's policy and hash it (argon2id, off the loop)."""
+    async def credentials(self, pool: UserPool, username: str, password: str) -> dict[str, Any]:
+        """The ``User`` fields that set a new password, after checking the pool's policy: the
+        argon2id hash, the SRP salt and verifier (for ``username``, the internal username
+        Cognito clients call USER_ID_FOR_SRP) and when it was set. Both computed off the loop."""
         check_policy(pool.password_policy, password)
-        return await self.hasher.hash(password)
+        salt = srp.new_salt()
+        password_hash, verifier = await asyncio.gather(
+            self.hasher.hash(password),
+            self.hasher.compute(srp.verifier, pool.id, username, password, salt),
+        )
+        return {
+            "password_hash": password_hash,
+            "srp_salt": salt,
+            "srp_verifier": srp.to_bytes(verifier),
+            "password_set_at": self.clock(),
+        }
 
     async def save_user(self, pool: UserPool, user: User) -> None:
         """Save a user whose attributes may have changed, with its sign-in aliases recomputed

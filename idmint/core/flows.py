@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from idmint.core import tokens
+from idmint.core import srp, tokens
 from idmint.core.challenges import NEW_PASSWORD_REQUIRED, Challenges
 from idmint.core.context import Context
 from idmint.core.errors import (
@@ -40,14 +40,17 @@ from idmint.core.model import (
     RefreshSession,
     Tokens,
     User,
+    UserPool,
     UserStatus,
 )
+from idmint.core.srp_flow import PASSWORD_VERIFIER, SrpSignIn
 
 
 class Auth:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._challenges = Challenges(ctx)
+        self._srp = SrpSignIn(ctx)
 
     async def sign_in_with_password(
         self,
@@ -66,11 +69,7 @@ class Auth:
         PreventUserExistenceErrors both answer ``InvalidCredentials``.
         """
         ctx = self._ctx
-        client = await ctx.client(client_id, pool_id)
-        if not client.allows(flow):
-            raise InvalidParameter(
-                f"{flow.value.removeprefix('ALLOW_')} flow not enabled for this client"
-            )
+        client = await self._client_for(client_id, pool_id, flow)
         ctx.check_secret_hash(client, secret_hash, username)
         pool = await ctx.pool(client.pool_id)
         user = await ctx.find_user(pool, username)
@@ -79,11 +78,33 @@ class Auth:
             raise InvalidCredentials() if client.prevent_user_existence_errors else UserNotFound()
         if not ok:
             raise InvalidCredentials()
+        if user.enabled and (new_hash is not None or user.srp_verifier is None):
+            user = await self._refresh_credentials(pool, user, password, new_hash)
+        return await self._signed_in(pool, client, user)
+
+    async def _refresh_credentials(
+        self, pool: UserPool, user: User, password: str, new_hash: str | None
+    ) -> User:
+        """After a good password: store the hash made with the current argon2 parameters, and
+        an SRP verifier for users who have none (made before SRP sign-in existed)."""
+        ctx = self._ctx
+        changes: dict[str, Any] = {"updated_at": ctx.clock()}
+        if new_hash is not None:
+            changes["password_hash"] = new_hash
+        if user.srp_verifier is None:
+            salt = srp.new_salt()
+            v = await ctx.hasher.compute(srp.verifier, pool.id, user.username, password, salt)
+            changes.update(srp_salt=salt, srp_verifier=srp.to_bytes(v))
+        user = replace(user, **changes)
+        await ctx.store.update_user(user)
+        return user
+
+    async def _signed_in(self, pool: UserPool, client: AppClient, user: User) -> Tokens | Challenge:
+        """What a proven password leads to, whatever proved it (password, SRP): tokens, the
+        NEW_PASSWORD_REQUIRED challenge, or the error the user's state calls for."""
+        ctx = self._ctx
         if not user.enabled:
             raise UserDisabled()
-        if new_hash is not None:
-            user = replace(user, password_hash=new_hash, updated_at=ctx.clock())
-            await ctx.store.update_user(user)
         if user.status is UserStatus.UNCONFIRMED:
             raise UserNotConfirmed()
         if user.status is UserStatus.RESET_REQUIRED:
@@ -96,6 +117,30 @@ class Auth:
                 )
             return await self._challenges.new_password_required(pool, client, user)
         return await self._start_session(client, user)
+
+    async def start_srp(
+        self,
+        client_id: str,
+        username: str,
+        srp_a: str,
+        *,
+        secret_hash: str | None = None,
+        pool_id: str | None = None,
+    ) -> Challenge:
+        """Cognito USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (``idmint.core.srp_flow``)."""
+        ctx = self._ctx
+        client = await self._client_for(client_id, pool_id, AuthFlow.USER_SRP)
+        ctx.check_secret_hash(client, secret_hash, username)
+        pool = await ctx.pool(client.pool_id)
+        return await self._srp.start(pool, client, username, srp_a)
+
+    async def _client_for(self, client_id: str, pool_id: str | None, flow: AuthFlow) -> AppClient:
+        client = await self._ctx.client(client_id, pool_id)
+        if not client.allows(flow):
+            raise InvalidParameter(
+                f"{flow.value.removeprefix('ALLOW_')} flow not enabled for this client"
+            )
+        return client
 
     async def respond_to_challenge(
         self,
@@ -110,6 +155,9 @@ class Auth:
         ctx = self._ctx
         client = await ctx.client(client_id, pool_id)
         pool = await ctx.pool(client.pool_id)
+        if name == PASSWORD_VERIFIER:
+            user = await self._srp.answer(pool, client, responses)
+            return await self._signed_in(pool, client, user)
         if name != NEW_PASSWORD_REQUIRED:
             raise InvalidParameter(f"{name} is not a challenge this server answers.")
         user = await self._challenges.answer_new_password(pool, client, session, responses)

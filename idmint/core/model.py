@@ -199,6 +199,10 @@ class User:
     password_hash: str | None = None
     password_set_at: float | None = None
     """When the current password was set: a temporary password expires relative to it."""
+    srp_salt: str | None = None
+    """Hex salt of the SRP verifier (``idmint.core.srp``), set with every password."""
+    srp_verifier: bytes | None = None
+    """``v = g^x mod N`` for SRP sign-in, big-endian; never the password itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +334,8 @@ class Challenge:
     ``ChallengeParameters``)."""
 
     name: str
-    session: str
+    session: str | None
+    """None where the challenge carries its own state (SRP's SECRET_BLOCK)."""
     parameters: Mapping[str, str]
 
 

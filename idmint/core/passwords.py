@@ -12,8 +12,10 @@ import asyncio
 import os
 import secrets
 import string
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
@@ -21,6 +23,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from idmint.core.errors import InvalidPassword
 from idmint.core.model import PasswordPolicy
+
+T = TypeVar("T")
 
 # Cognito's symbol set for RequireSymbols (Cognito developer guide, "password requirements").
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
@@ -52,6 +56,12 @@ class PasswordHasher:
     async def _run(self, fn: object, *args: str) -> object:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)  # type: ignore[arg-type]
+
+    async def compute(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run other CPU-heavy credential work (SRP's big-number arithmetic) on the same
+        threads, so the event loop keeps answering while it runs."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
 
     async def hash(self, password: str) -> str:
         result = await self._run(self._argon2.hash, password)

@@ -102,6 +102,11 @@ class Store(Protocol):
         """Delete the challenge; True for exactly one caller."""
         ...
 
+    async def spend_challenge(self, id_hash: bytes, expires_at: float, now: float) -> bool:
+        """Record a stateless challenge (SRP's secret block) as answered; True for exactly one
+        caller. Records past ``expires_at`` may be forgotten: the challenge is dead by then."""
+        ...
+
     # The development outbox
     async def add_outbox_message(self, message: Message, created_at: float) -> int: ...
     async def list_outbox(self, to: str | None, limit: int) -> list[OutboxMessage]:

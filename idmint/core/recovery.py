@@ -76,19 +76,12 @@ class Recovery:
             await self._codes.redeem(self._codes.phantom_id(pool, username), RESET, code)
             raise CodeMismatch()  # a guess of the never-sent code: still no such user
         await self._codes.redeem(user.sub, RESET, code)
-        password_hash = await self._ctx.password_hash(pool, password)
+        credentials = await self._ctx.credentials(pool, user.username, password)
         status = user.status
         if status in (UserStatus.RESET_REQUIRED, UserStatus.FORCE_CHANGE_PASSWORD):
             status = UserStatus.CONFIRMED
-        now = self._ctx.clock()
         await self._ctx.store.update_user(
-            replace(
-                user,
-                status=status,
-                password_hash=password_hash,
-                password_set_at=now,
-                updated_at=now,
-            )
+            replace(user, status=status, **credentials, updated_at=self._ctx.clock())
         )
 
     async def change_password(self, access_token: str, previous: str, proposed: str) -> None:
@@ -99,11 +92,8 @@ class Recovery:
         ok, _ = await ctx.hasher.verify(user.password_hash, previous)
         if not ok:
             raise InvalidCredentials()
-        password_hash = await ctx.password_hash(pool, proposed)
-        now = ctx.clock()
-        await ctx.store.update_user(
-            replace(user, password_hash=password_hash, password_set_at=now, updated_at=now)
-        )
+        credentials = await ctx.credentials(pool, user.username, proposed)
+        await ctx.store.update_user(replace(user, **credentials, updated_at=ctx.clock()))
 
     async def admin_reset_user_password(self, pool_id: str, username: str) -> None:
         """Cognito AdminResetUserPassword: the password stops working (RESET_REQUIRED: the next

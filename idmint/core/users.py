@@ -92,9 +92,8 @@ class Users:
         if pool.allow_admin_create_user_only:
             raise NotAuthorized("SignUp is not permitted for this user pool")
         check_writable(pool, attributes, writable=client.write_attributes, creating=True)
-        password_hash = await ctx.password_hash(pool, password)
         user = await self._create(
-            pool, username, password_hash, dict(attributes), UserStatus.UNCONFIRMED
+            pool, username, password, dict(attributes), UserStatus.UNCONFIRMED
         )
         return user, await self._send_confirmation(pool, user)
 
@@ -110,12 +109,14 @@ class Users:
         self,
         pool: UserPool,
         username: str,
-        password_hash: str,
+        password: str,
         attributes: dict[str, str],
         status: UserStatus,
+        force_alias: bool = False,
     ) -> User:
         sub = new_uuid()
         name = _username_for(pool, username, attributes, sub)
+        credentials = await self._ctx.credentials(pool, name, password)
         now = self._ctx.clock()
         user = User(
             pool_id=pool.id,
@@ -126,16 +127,19 @@ class Users:
             attributes=attributes,
             created_at=now,
             updated_at=now,
-            password_hash=password_hash,
-            password_set_at=now,
+            **credentials,
         )
         keys = alias_keys(pool, attributes)
+        store, key = self._ctx.store, self._ctx.username_key(pool, name)
         try:
-            await self._ctx.store.create_user(user, self._ctx.username_key(pool, name), keys)
+            await store.create_user(user, key, keys)
         except AliasExists as exc:
             if pool.username_attributes:  # the alias is the username (Cognito's answer)
                 raise UsernameExists(exc.message) from exc
-            raise
+            if not force_alias:
+                raise
+            await self._take_aliases(pool, attributes, sub)
+            await store.create_user(user, key, keys)
         return user
 
     async def confirm_sign_up(
@@ -240,30 +244,25 @@ class Users:
         ctx = self._ctx
         pool = await ctx.pool(pool_id)
         password = temporary or temporary_password(pool.password_policy)
-        password_hash = await ctx.password_hash(pool, password)
         if message_action == "RESEND":
             user = await ctx.user(pool, username)
             if user.status is not UserStatus.FORCE_CHANGE_PASSWORD:
                 raise UnsupportedUserState(
                     f"Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."
                 )
-            now = ctx.clock()
-            user = replace(user, password_hash=password_hash, password_set_at=now, updated_at=now)
+            credentials = await ctx.credentials(pool, user.username, password)
+            user = replace(user, **credentials, updated_at=ctx.clock())
             await ctx.store.update_user(user)
         else:
             check_writable(pool, attributes, writable=None, creating=True, admin=True)
-            values = dict(attributes)
-            try:
-                user = await self._create(
-                    pool, username, password_hash, values, UserStatus.FORCE_CHANGE_PASSWORD
-                )
-            except AliasExists:
-                if not force_alias_creation:
-                    raise
-                await self._take_aliases(pool, values, "")
-                user = await self._create(
-                    pool, username, password_hash, values, UserStatus.FORCE_CHANGE_PASSWORD
-                )
+            user = await self._create(
+                pool,
+                username,
+                password,
+                dict(attributes),
+                UserStatus.FORCE_CHANGE_PASSWORD,
+                force_alias=force_alias_creation,
+            )
         if message_action != "SUPPRESS":
             wanted = list(mediums or ())
             if not wanted:
@@ -316,15 +315,9 @@ class Users:
         pool = await ctx.pool(pool_id)
         user = await ctx.user(pool, username)
         status = UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD
-        now = ctx.clock()
+        credentials = await ctx.credentials(pool, user.username, password)
         await ctx.store.update_user(
-            replace(
-                user,
-                status=status,
-                password_hash=await ctx.password_hash(pool, password),
-                password_set_at=now,
-                updated_at=now,
-            )
+            replace(user, status=status, **credentials, updated_at=ctx.clock())
         )
 
     async def list_users(

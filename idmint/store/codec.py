@@ -148,6 +148,8 @@ def user_row(user: User, username_key: str) -> dict[str, Any]:
         "attributes": dumps(dict(user.attributes)),
         "password_hash": user.password_hash,
         "password_set_at": user.password_set_at,
+        "srp_salt": user.srp_salt,
+        "srp_verifier": user.srp_verifier,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
@@ -163,6 +165,8 @@ def user_from_row(row: Mapping[str, Any]) -> User:
         attributes=orjson.loads(row["attributes"]),
         password_hash=row["password_hash"],
         password_set_at=row["password_set_at"],
+        srp_salt=row["srp_salt"],
+        srp_verifier=bytes(row["srp_verifier"]) if row["srp_verifier"] is not None else None,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

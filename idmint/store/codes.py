@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from idmint.core.model import AuthChallenge, CodePurpose, VerificationCode
 from idmint.store.base import SqlBase
-from idmint.store.schema import auth_challenges, verification_codes
+from idmint.store.schema import auth_challenges, spent_challenges, verification_codes
 
 
 def _code(row: Any) -> VerificationCode:
@@ -105,3 +106,13 @@ class ChallengeQueries(SqlBase):
             delete(auth_challenges).where(auth_challenges.c.id_hash == id_hash)
         )
         return deleted == 1
+
+    async def spend_challenge(self, id_hash: bytes, expires_at: float, now: float) -> bool:
+        try:
+            await self._write(
+                delete(spent_challenges).where(spent_challenges.c.expires_at < now),
+                insert(spent_challenges).values(id_hash=id_hash, expires_at=expires_at),
+            )
+        except IntegrityError:  # spent before, here or on another node
+            return False
+        return True

@@ -87,6 +87,8 @@ users = Table(
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     Column("password_set_at", Float, nullable=True),
+    Column("srp_salt", String(64), nullable=True),
+    Column("srp_verifier", LargeBinary, nullable=True),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 
@@ -184,4 +186,12 @@ group_members = Table(
         ["pool_id", "group_name"], ["groups.pool_id", "groups.name"], ondelete="CASCADE"
     ),
     Index("ix_group_members_user", "user_sub"),
+)
+
+spent_challenges = Table(
+    "spent_challenges",
+    metadata,
+    Column("id_hash", LargeBinary(32), primary_key=True),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_spent_challenges_expires", "expires_at"),
 )

@@ -234,6 +234,8 @@ class SqlStore(CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBa
                 attributes=codec.dumps(dict(user.attributes)),
                 password_hash=user.password_hash,
                 password_set_at=user.password_set_at,
+                srp_salt=user.srp_salt,
+                srp_verifier=user.srp_verifier,
                 updated_at=user.updated_at,
             )
         ]

@@ -13,16 +13,18 @@ _REFRESH = "refresh"
 # AuthFlow values each action accepts -> the core flow (InitiateAuth / AdminInitiateAuth docs).
 PUBLIC_FLOWS: dict[str, AuthFlow | str] = {
     "USER_PASSWORD_AUTH": AuthFlow.USER_PASSWORD,
+    "USER_SRP_AUTH": AuthFlow.USER_SRP,
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
 ADMIN_FLOWS: dict[str, AuthFlow | str] = {
+    "USER_SRP_AUTH": AuthFlow.USER_SRP,
     "ADMIN_USER_PASSWORD_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
     "ADMIN_NO_SRP_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
-NOT_YET = frozenset({"USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"})
+NOT_YET = frozenset({"CUSTOM_AUTH", "USER_AUTH"})
 
 
 def _param(params: dict[str, str], name: str) -> str:
@@ -34,11 +36,11 @@ def _param(params: dict[str, str], name: str) -> str:
 
 def _auth_response(result: Tokens | Challenge) -> Response:
     if isinstance(result, Challenge):
-        return {
-            "ChallengeName": result.name,
-            "Session": result.session,
-            "ChallengeParameters": dict(result.parameters),
-        }
+        out: Response = {"ChallengeName": result.name}
+        if result.session is not None:
+            out["Session"] = result.session
+        out["ChallengeParameters"] = dict(result.parameters)
+        return out
     return {"AuthenticationResult": render.authentication_result(result), "ChallengeParameters": {}}
 
 
@@ -61,6 +63,14 @@ async def _initiate(
         result = await auth.refresh(
             req["ClientId"],
             _param(params, "REFRESH_TOKEN"),
+            secret_hash=params.get("SECRET_HASH"),
+            pool_id=pool_id,
+        )
+    elif flow is AuthFlow.USER_SRP:
+        result = await auth.start_srp(
+            req["ClientId"],
+            _param(params, "USERNAME"),
+            _param(params, "SRP_A"),
             secret_hash=params.get("SECRET_HASH"),
             pool_id=pool_id,
         )
