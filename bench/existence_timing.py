@@ -36,6 +36,7 @@ from typing import Any
 import boto3
 import httpx
 from aiosmtpd.controller import Controller
+from pycognito.aws_srp import AWSSRP
 
 PASSWORD = "Bench-Passw0rd!"
 WRONG_PASSWORD = "Wrong-Passw0rd!"
@@ -135,7 +136,11 @@ def populate(url: str, key: dict[str, str], users: int, unconfirmed: int) -> Fix
     client_id = idp.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="bench",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=[
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
     )["UserPoolClient"]["ClientId"]
     confirmed = [f"known-{i:03d}" for i in range(users)]
     pending = [f"pending-{i:03d}" for i in range(unconfirmed)]
@@ -171,6 +176,19 @@ class Wire:
 
     def close(self) -> None:
         self._http.close()
+
+    def json(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """An untimed call's answer, decoded."""
+        response = self._http.post(
+            "/",
+            content=json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": f"AWSCognitoIdentityProviderService.{action}",
+            },
+        )
+        answer: dict[str, Any] = response.json()
+        return answer
 
     def call(self, action: str, body: dict[str, Any]) -> tuple[float, str]:
         """Seconds from sending the request to having read the whole answer, and the answer's
@@ -290,7 +308,39 @@ def cases(wire: Wire, fx: Fixture) -> list[Case]:
             tries[name] = 0
         tries[name] += 1
 
+    def srp_start(name: str, helper: AWSSRP | None = None) -> dict[str, Any]:
+        helper = helper or AWSSRP(name, WRONG_PASSWORD, fx.pool_id, client, client=object())
+        return {
+            "AuthFlow": "USER_SRP_AUTH",
+            "ClientId": client,
+            "AuthParameters": helper.get_auth_params(),
+        }
+
+    def srp_answer(name: str) -> dict[str, Any]:
+        """A wrong-password PASSWORD_VERIFIER answer to a fresh challenge (made untimed: the
+        body is built before the clock starts)."""
+        helper = AWSSRP(name, WRONG_PASSWORD, fx.pool_id, client, client=object())
+        challenge = wire.json("InitiateAuth", srp_start(name, helper))
+        responses = helper.process_challenge(challenge["ChallengeParameters"], {"USERNAME": name})
+        return {
+            "ClientId": client,
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeResponses": responses,
+        }
+
     return [
+        Case(
+            "InitiateAuth USER_SRP_AUTH",
+            "InitiateAuth",
+            lambda i: srp_start(confirmed(i)),
+            lambda i: srp_start(unknown_name(i, salt)),
+        ),
+        Case(
+            "RespondToAuthChallenge PASSWORD_VERIFIER (wrong password / unknown user)",
+            "RespondToAuthChallenge",
+            lambda i: srp_answer(confirmed(i)),
+            lambda i: srp_answer(unknown_name(i, salt)),
+        ),
         Case(
             "InitiateAuth USER_PASSWORD_AUTH (wrong password / unknown user)",
             "InitiateAuth",

@@ -10,7 +10,19 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, case, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from idmint.core.errors import AliasExists, UsernameExists
@@ -207,18 +219,20 @@ class SqlStore(CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBa
             raise
 
     async def find_user(self, pool_id: str, username_key: str, alias_key: str) -> User | None:
-        by_name = select(users).where(
+        # One round trip whether the name is a username, an alias or unknown, so the time of a
+        # look-up does not tell which (DESIGN rule 4); a username wins over an alias.
+        by_name = select(users, literal(0).label("rank")).where(
             users.c.pool_id == pool_id, users.c.username_key == username_key
         )
-        row = await self._one(by_name)
-        if row is None:
-            by_alias = (
-                select(users)
-                .join(user_aliases, user_aliases.c.user_sub == users.c.sub)
-                .where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias_key == alias_key)
-            )
-            row = await self._one(by_alias)
-        return codec.user_from_row(row) if row else None
+        by_alias = (
+            select(users, literal(1).label("rank"))
+            .join(user_aliases, user_aliases.c.user_sub == users.c.sub)
+            .where(user_aliases.c.pool_id == pool_id, user_aliases.c.alias_key == alias_key)
+        )
+        query = union_all(by_name, by_alias).order_by(text("rank")).limit(1)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return codec.user_from_row(dict(row)) if row else None
 
     async def get_user(self, pool_id: str, sub: str) -> User | None:
         row = await self._one(select(users).where(users.c.pool_id == pool_id, users.c.sub == sub))
