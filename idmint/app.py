@@ -24,7 +24,9 @@ from idmint.core.passwords import HashParams, PasswordHasher
 from idmint.core.ports import Clock
 from idmint.core.service import Service
 from idmint.core.signing import KeyManager
+from idmint.core.websessions import SessionPolicy, TrustedIssuer, WebSessions
 from idmint.delivery import build_sender
+from idmint.jwks import JwksCache
 from idmint.settings import Settings
 from idmint.store import migrate
 from idmint.store.database import create_engine
@@ -33,6 +35,7 @@ from idmint.web.admin import AdminEndpoint
 from idmint.web.cognito.actions import Env
 from idmint.web.cognito.endpoint import CognitoEndpoint
 from idmint.web.http import json_response
+from idmint.web.session import SessionApi
 from idmint.web.wellknown import WellKnown
 
 log = logging.getLogger("idmint")
@@ -65,6 +68,10 @@ def create_app(
     settings = settings or Settings()
     clock = clock or time.time
     state = _Lazy()
+    session_api = SessionApi(
+        max_body_bytes=settings.max_body_bytes,
+        insecure_localhost_cookies=settings.insecure_localhost_cookies,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -105,10 +112,26 @@ def create_app(
             insecure_accept_any_admin_signature=settings.insecure_accept_any_admin_signature,
             max_body_bytes=settings.max_body_bytes,
         )
+        jwks_cache = JwksCache(clock=clock)
+        session_api.sessions = WebSessions(
+            ctx,
+            keys=jwks_cache,
+            issuers=[
+                TrustedIssuer(i.issuer, frozenset(i.client_ids), i.effective_jwks_url)
+                for i in settings.session_issuers
+            ],
+            policy=SessionPolicy(
+                access_seconds=settings.session_access_minutes * 60,
+                idle_seconds=int(settings.session_idle_hours * 3600),
+                absolute_seconds=int(settings.session_max_days * 86400),
+            ),
+            trust_own_pools=settings.session_trust_own_pools,
+        )
         app.state.service = state.service
         try:
             yield
         finally:
+            await jwks_cache.close()
             await warming
             hasher.close()
             if own_store:
@@ -139,6 +162,7 @@ def create_app(
         Route("/", root, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/admin/outbox", admin_outbox, methods=["GET"]),
+        *session_api.routes(),
         Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
     ]

@@ -59,6 +59,7 @@ def _with_store(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
 @contextlib.contextmanager
 def _clear_errors() -> Iterator[None]:
     """Configuration and connection problems as one-line errors, not tracebacks."""
+    from idmint.core.errors import IdmintError
     from idmint.delivery import DeliveryConfigError
     from idmint.store.database import DatabaseUnavailable, DatabaseUrlError
 
@@ -66,6 +67,8 @@ def _clear_errors() -> Iterator[None]:
         yield
     except (DatabaseUrlError, DatabaseUnavailable, DeliveryConfigError) as exc:
         raise click.ClickException(str(exc)) from None
+    except IdmintError as exc:  # a refused request (taken username, unknown account, ...)
+        raise click.ClickException(exc.message) from None
 
 
 def _configure_logging(level: str) -> None:
@@ -216,6 +219,90 @@ def keys_list(**options: Any) -> None:
     for key in _with_store(_settings(**options), lambda store: store.list_signing_keys()):
         state = "active" if key.retired_at is None else f"retired {time.ctime(key.retired_at)}"
         click.echo(f"{key.kid}\t{time.ctime(key.created_at)}\t{state}")
+
+
+@main.group()
+def accounts() -> None:
+    """Web-session accounts (seed 001), made before their first login."""
+
+
+def _account_json(account: Any) -> dict[str, Any]:
+    from idmint.web.session import user_info
+
+    return {
+        **user_info(account),
+        "isAdmin": account.is_admin,
+        "issuer": account.issuer,
+        "subject": account.subject,
+    }
+
+
+@accounts.command("create")
+@_database_options
+@click.option("--issuer", required=True, help="The ID tokens' iss (e.g. <public-url>/<poolId>).")
+@click.option("--subject", required=True, help="The ID tokens' sub (the user's Cognito sub).")
+@click.option("--username", required=True, help="Unique; 3-32 of letters, digits, _ . + -.")
+@click.option("--profile", default=None, help="Public profile text.")
+@click.option("--admin", "is_admin", is_flag=True, help="Give the account admin access.")
+@click.option("--json", "as_json", is_flag=True, help="Print the account as JSON.")
+def accounts_create(
+    issuer: str,
+    subject: str,
+    username: str,
+    profile: str | None,
+    is_admin: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Create the account an identity's ID tokens will log in to."""
+    from idmint.core.accounts import create_account
+
+    account = _with_store(
+        _settings(**options),
+        lambda store: create_account(
+            store, time.time, issuer, subject, username, profile=profile, is_admin=is_admin
+        ),
+    )
+    click.echo(json.dumps(_account_json(account)) if as_json else account.id)
+
+
+@accounts.command("list")
+@_database_options
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def accounts_list(as_json: bool, **options: Any) -> None:
+    """List accounts: id, username, admin, issuer, subject."""
+
+    async def every(store: Any) -> list[Any]:
+        found: list[Any] = []
+        after = None
+        while page := await store.list_accounts(500, after):
+            found += page
+            after = page[-1].id
+        return found
+
+    listed = _with_store(_settings(**options), every)
+    if as_json:
+        click.echo(json.dumps([_account_json(a) for a in listed], indent=2))
+        return
+    for a in listed:
+        click.echo(
+            f"{a.id}\t{a.username}\t{'admin' if a.is_admin else '-'}\t{a.issuer}\t{a.subject}"
+        )
+
+
+@accounts.command("set-admin")
+@_database_options
+@click.argument("account")
+@click.option("--off", is_flag=True, help="Take admin access away instead.")
+def accounts_set_admin(account: str, off: bool, **options: Any) -> None:
+    """Give (or with --off take) admin access; ACCOUNT is an id or a username. Takes effect at
+    the account's next login or refresh."""
+    from idmint.core.accounts import set_admin
+
+    updated = _with_store(
+        _settings(**options), lambda store: set_admin(store, time.time, account, not off)
+    )
+    click.echo(f"{updated.username} is {'now' if updated.is_admin else 'no longer'} an admin")
 
 
 @main.command("outbox")

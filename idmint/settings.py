@@ -7,11 +7,23 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 8790
 log = logging.getLogger("idmint")
+
+
+class ExternalIssuer(BaseModel):
+    """One trusted external issuer of ID tokens (``session_issuers``)."""
+
+    issuer: str
+    client_ids: list[str] = Field(min_length=1)
+    jwks_url: str | None = None
+
+    @property
+    def effective_jwks_url(self) -> str:
+        return self.jwks_url or f"{self.issuer.rstrip('/')}/.well-known/jwks.json"
 
 
 class Settings(BaseSettings):
@@ -74,6 +86,29 @@ class Settings(BaseSettings):
 
     smtp_timeout: float = Field(default=10.0, gt=0)
     """Seconds to wait for the SMTP server to connect or answer each command."""
+
+    session_issuers: list[ExternalIssuer] = Field(default_factory=list)
+    """External OIDC issuers whose ID tokens may open web sessions (seed 001), as JSON:
+    ``[{"issuer": "https://cognito-idp.<region>.amazonaws.com/<poolId>", "client_ids": ["..."],
+    "jwks_url": "(default: <issuer>/.well-known/jwks.json)"}]``."""
+
+    session_trust_own_pools: bool = True
+    """Whether ID tokens from this server's own user pools (any of their app clients) may open
+    web sessions."""
+
+    session_access_minutes: int = Field(default=15, ge=1, le=60)
+    """Lifetime of the self-contained ``access`` cookie; also the longest a session outlives a
+    GlobalSignOut or a disabled user."""
+
+    session_idle_hours: float = Field(default=24, gt=0)
+    """A session unused (no refresh) this long ends."""
+
+    session_max_days: float = Field(default=30, gt=0)
+    """A session ends this long after login, used or not."""
+
+    insecure_localhost_cookies: bool = False
+    """DEVELOPMENT ONLY: drop the ``Secure`` cookie attribute for requests to localhost or
+    127.0.0.1 over plain HTTP (browsers would not send Secure cookies there)."""
 
     log_level: str = "info"
 

@@ -254,3 +254,33 @@ def test_serve_with_smtp_logs_the_url_redacted(tmp_path: Path) -> None:
     assert "smtp+insecure://relay:***@127.0.0.1:2525" in log
     assert "SMS messages go to the development outbox" in log and "without TLS" in log
     assert "Relay-Secret-7" not in log
+
+
+def test_accounts_create_list_and_set_admin(tmp_path: Path) -> None:
+    """`idmint accounts`: web-session accounts made out of band (seed 001)."""
+    made = run(
+        "accounts", "create", "--issuer", "http://idp/us-east-1_Abc", "--subject", "s-1",
+        "--username", "Tcoles+test01", "--profile", "Hi!", "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    account = json.loads(made.stdout)
+    assert account["username"] == "Tcoles+test01" and account["isAdmin"] is False
+    taken = run(
+        "accounts", "create", "--issuer", "http://idp/us-east-1_Abc", "--subject", "s-2",
+        "--username", "tcoles+TEST01", cwd=tmp_path,
+    )  # fmt: skip
+    assert taken.returncode != 0 and "That username is taken." in taken.stderr
+    bad = run(
+        "accounts", "create", "--issuer", "i", "--subject", "s-3", "--username", "a b",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert bad.returncode != 0 and "Usernames are 3 to 32 characters" in bad.stderr
+    assert "Traceback" not in taken.stderr + bad.stderr
+    promoted = run("accounts", "set-admin", "tcoles+test01", cwd=tmp_path)
+    assert promoted.returncode == 0 and "now an admin" in promoted.stdout
+    listed = json.loads(run("accounts", "list", "--json", cwd=tmp_path).stdout)
+    assert [(a["id"], a["isAdmin"]) for a in listed] == [(account["id"], True)]
+    demoted = run("accounts", "set-admin", account["id"], "--off", cwd=tmp_path)
+    assert demoted.returncode == 0 and "no longer an admin" in demoted.stdout
+    missing = run("accounts", "set-admin", "nobody", cwd=tmp_path)
+    assert missing.returncode != 0 and "No account nobody." in missing.stderr

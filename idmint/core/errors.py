@@ -116,6 +116,19 @@ class UnsupportedUserState(IdmintError):
     default_message = "The user is in a state that does not allow this request."
 
 
+class Unauthenticated(IdmintError):
+    """No valid web session: missing, expired, ended or forged cookies."""
+
+    default_message = "You are not signed in."
+
+
+class CsrfFailed(IdmintError):
+    """A cookie-authenticated request that changes state came without the session's CSRF
+    token (OWASP CSRF prevention: synchronizer token in a custom header)."""
+
+    default_message = "Missing or invalid X-CSRF-Token header."
+
+
 class InvalidPassword(IdmintError):
     default_message = "Password did not conform with policy"
 

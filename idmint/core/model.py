@@ -340,6 +340,40 @@ class Challenge:
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """A first-party web account (seed 001 ``UserInfo``), linked to one identity: the ``iss``
+    and ``sub`` of the ID tokens it signs in with."""
+
+    id: str
+    issuer: str
+    subject: str
+    username: str
+    created_at: float
+    updated_at: float
+    avatar: str | None = None
+    emblem: str | None = None
+    profile: str | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    """One login's server-side session: its cookie stored only as a SHA-256, with an idle
+    timeout (``last_seen_at``) and an absolute end (``expires_at``)."""
+
+    id: str
+    token_hash: bytes
+    account_id: str
+    created_at: float
+    last_seen_at: float
+    expires_at: float
+    origin_jti: str | None = None
+    """The Cognito sign-in behind it, for this server's own pools: GlobalSignOut, RevokeToken,
+    disabling or deleting the user end the web session too."""
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SigningKey:
     kid: str
     private_pem: bytes

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
 from idmint.core.model import (
+    Account,
     AdminKey,
     AppClient,
     AuthChallenge,
@@ -23,6 +26,7 @@ from idmint.core.model import (
     UserFilter,
     UserPool,
     VerificationCode,
+    WebSession,
 )
 
 Clock = Callable[[], float]
@@ -107,6 +111,26 @@ class Store(Protocol):
         caller. Records past ``expires_at`` may be forgotten: the challenge is dead by then."""
         ...
 
+    # Web accounts and sessions (seed 001)
+    async def create_account(self, account: Account, username_key: str) -> None:
+        """``UsernameExists`` if the username is taken; ``Conflict`` if the identity (issuer,
+        subject) already has an account."""
+        ...
+
+    async def update_account(self, account: Account, username_key: str) -> None:
+        """``UsernameExists`` if the new username is taken."""
+        ...
+
+    async def get_account(self, account_id: str) -> Account | None: ...
+    async def find_account(self, issuer: str, subject: str) -> Account | None: ...
+    async def find_account_by_username(self, username_key: str) -> Account | None: ...
+    async def list_accounts(self, limit: int, after: str | None) -> list[Account]: ...
+    async def create_web_session(self, session: WebSession) -> None: ...
+    async def get_web_session(self, session_id: str) -> WebSession | None: ...
+    async def get_web_session_by_hash(self, token_hash: bytes) -> WebSession | None: ...
+    async def touch_web_session(self, session_id: str, now: float) -> None: ...
+    async def revoke_web_session(self, session_id: str, now: float) -> None: ...
+
     # The development outbox
     async def add_outbox_message(self, message: Message, created_at: float) -> int: ...
     async def list_outbox(self, to: str | None, limit: int) -> list[OutboxMessage]:
@@ -159,4 +183,12 @@ class MessageSender(Protocol):
     async def pretend(self, message: Message) -> None:
         """Take about as long as ``send`` does, sending nothing: answers for unknown users
         must not be told apart from real ones by their timing."""
+        ...
+
+
+class KeySource(Protocol):
+    """Public keys of external OIDC issuers (``idmint.jwks.JwksCache``)."""
+
+    async def key(self, jwks_url: str, kid: str) -> RSAPublicKey | None:
+        """The RSA key with ``kid`` from the JWKS at ``jwks_url``; None if it has none."""
         ...

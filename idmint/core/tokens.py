@@ -20,6 +20,7 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from idmint.core.errors import InvalidToken
 from idmint.core.ids import new_uuid
@@ -60,15 +61,37 @@ def verify(ring: KeyRing, token: str, now: float) -> dict[str, Any]:
     Only the signature and structure are checked here; expiry, issuer and ``token_use`` are the
     caller's (they differ per use). Every failure is the same ``InvalidToken``.
     """
-    parts = token.split(".")
-    if len(parts) != 3:
+    kid = signing_kid(token)
+    return verify_with(ring.public_key(kid, now), token)
+
+
+def signing_kid(token: str) -> str:
+    """The ``kid`` of a compact RS256 JWS (not yet trusted); ``InvalidToken`` for any other
+    algorithm, a ``crit`` header or a malformed token."""
+    if token.count(".") != 2:
         raise InvalidToken()
     header = unverified_header(token)
     kid = header.get("kid")
     if header.get("alg") != "RS256" or not isinstance(kid, str) or "crit" in header:
         raise InvalidToken()
-    key = ring.public_key(kid, now)
-    if key is None:
+    return kid
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The payload of a compact JWS before its signature is checked: only to pick the key."""
+    try:
+        claims = orjson.loads(_b64decode(token.split(".")[1]))
+    except (IndexError, ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise InvalidToken() from exc
+    if not isinstance(claims, dict):
+        raise InvalidToken()
+    return claims
+
+
+def verify_with(key: RSAPublicKey | None, token: str) -> dict[str, Any]:
+    """Check a compact RS256 JWS against ``key`` (None: no such key); return its claims."""
+    parts = token.split(".")
+    if key is None or len(parts) != 3:
         raise InvalidToken()
     try:
         signature = _b64decode(parts[2])

@@ -36,6 +36,7 @@ from idmint.core.model import (
     UserPool,
 )
 from idmint.store import codec
+from idmint.store.accounts import AccountQueries
 from idmint.store.base import SqlBase
 from idmint.store.codes import ChallengeQueries, CodeQueries
 from idmint.store.groups import GroupQueries
@@ -60,7 +61,7 @@ _USERNAME_CONSTRAINTS = (
 )
 
 
-class SqlStore(CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBase):
+class SqlStore(AccountQueries, CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBase):
     # Signing and admin keys -------------------------------------------------------------
 
     async def list_signing_keys(self) -> list[SigningKey]:
