@@ -45,6 +45,8 @@ import httpx
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from idmint.core.ports import KeysUnavailable
+
 log = logging.getLogger("idmint.jwks")
 
 # RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used with these algorithms."
@@ -55,7 +57,7 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 _ZLIB_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 
 
-class JwksError(Exception):
+class JwksError(KeysUnavailable):
     """The issuer's JWKS could not be fetched or parsed (message says why; no secrets)."""
 
 

@@ -186,9 +186,14 @@ class MessageSender(Protocol):
         ...
 
 
+class KeysUnavailable(Exception):
+    """An issuer's keys could not be fetched (and none are cached)."""
+
+
 class KeySource(Protocol):
     """Public keys of external OIDC issuers (``idmint.jwks.JwksCache``)."""
 
     async def key(self, jwks_url: str, kid: str) -> RSAPublicKey | None:
-        """The RSA key with ``kid`` from the JWKS at ``jwks_url``; None if it has none."""
+        """The RSA key with ``kid`` from the JWKS at ``jwks_url``; None if it has none;
+        ``KeysUnavailable`` if the JWKS cannot be had."""
         ...

@@ -44,7 +44,7 @@ from idmint.core.errors import (
 )
 from idmint.core.ids import new_uuid
 from idmint.core.model import Account, WebSession
-from idmint.core.ports import KeySource
+from idmint.core.ports import KeySource, KeysUnavailable
 from idmint.core.profiles import (
     check_avatar,
     check_emblem,
@@ -108,6 +108,19 @@ def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
+def _audience_ok(claims: Mapping[str, Any], audiences: frozenset[str]) -> bool:
+    """OIDC Core 3.1.3.7: ``aud`` is (or contains) one of our client ids; with several
+    audiences, ``azp`` names ours."""
+    aud = claims.get("aud")
+    if isinstance(aud, str):
+        return aud in audiences
+    if not isinstance(aud, list) or not aud or not all(isinstance(a, str) for a in aud):
+        return False
+    if len(aud) > 1 and claims.get("azp") not in audiences:
+        return False
+    return any(a in audiences for a in aud)
+
+
 class WebSessions:
     def __init__(
         self,
@@ -140,14 +153,21 @@ class WebSessions:
         if external is not None:
             if self._keys is None:
                 raise InvalidToken("The ID token's issuer is not trusted.")
-            claims = tokens.verify_with(await self._keys.key(external.jwks_url, kid), id_token)
+            try:
+                key = await self._keys.key(external.jwks_url, kid)
+            except KeysUnavailable as exc:
+                raise InvalidToken(
+                    "The ID token cannot be checked now: its issuer's keys are unavailable."
+                ) from exc
+            claims = tokens.verify_with(key, id_token)
             audiences = external.client_ids
         else:
             pool_id = issuer.rsplit("/", 1)[-1]
             if not self._trust_own_pools or issuer != ctx.issuer(pool_id):
                 raise InvalidToken("The ID token's issuer is not trusted.")
             claims = tokens.verify(await ctx.keys.ring_for(kid), id_token, now)
-            client = await ctx.store.get_client(str(claims.get("aud")))
+            aud = claims.get("aud")
+            client = await ctx.store.get_client(aud) if isinstance(aud, str) and aud else None
             audiences = (
                 frozenset({client.id}) if client and client.pool_id == pool_id else frozenset()
             )
@@ -155,7 +175,7 @@ class WebSessions:
         if (
             claims.get("iss") != issuer
             or claims.get("token_use") != "id"
-            or claims.get("aud") not in audiences
+            or not _audience_ok(claims, audiences)
             or not isinstance(claims.get("sub"), str)
             or not isinstance(exp, int | float)
             or not isinstance(iat, int | float)
@@ -165,6 +185,11 @@ class WebSessions:
             raise InvalidToken("The ID token has expired.")
         if iat - LEEWAY > now:
             raise InvalidToken("The ID token was issued in the future.")
+        origin = claims.get("origin_jti")
+        if external is None and not await self._sign_in_alive(
+            origin if isinstance(origin, str) else None
+        ):
+            raise InvalidToken("The sign-in behind this ID token has ended.")
         return claims
 
     # Opening sessions ----------------------------------------------------------------------
@@ -280,19 +305,20 @@ class WebSessions:
         dead = (
             session.expires_at <= now
             or session.last_seen_at + self.policy.idle_seconds <= now
-            or not await self._sign_in_alive(session)
+            or not await self._sign_in_alive(session.origin_jti)
         )
         if dead:
             await ctx.store.revoke_web_session(session.id, now)
             raise Unauthenticated("Your session has ended; sign in again.")
         return session
 
-    async def _sign_in_alive(self, session: WebSession) -> bool:
-        """For this server's own pools: the Cognito sign-in behind the session still stands
-        (not signed out or revoked, the user still there and enabled)."""
-        if session.origin_jti is None:
+    async def _sign_in_alive(self, origin_jti: str | None) -> bool:
+        """For this server's own pools: the Cognito sign-in (``origin_jti``) behind an ID token
+        or a web session still stands (not signed out or revoked, the user still there and
+        enabled). Sessions from external issuers have none to check."""
+        if origin_jti is None:
             return True
-        found = await self._ctx.store.get_session_and_user(session.origin_jti)
+        found = await self._ctx.store.get_session_and_user(origin_jti)
         if found is None:
             return False
         cognito_session, user = found

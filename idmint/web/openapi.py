@@ -130,6 +130,12 @@ SESSION_OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document.",
+                "responses": {"200": {"description": "The OpenAPI document."}},
+            }
+        },
         "/api/v1/users/{user_id}": {
             "get": {
                 "summary": "A user's public UserInfo.",
