@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from idmint.core.errors import InvalidParameter
 
@@ -13,6 +12,7 @@ USERNAME_RULE = (
     "digit."
 )
 MAX_PROFILE = 1000
+GUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 AVATAR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./:+-]{0,511}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -40,12 +40,9 @@ def check_profile(profile: object) -> str | None:
 def check_emblem(emblem: object) -> str | None:
     if emblem is None:
         return None
-    if isinstance(emblem, str):
-        try:
-            return str(uuid.UUID(emblem))
-        except ValueError:
-            pass
-    raise InvalidParameter("emblem must be a GUID with dashes, or null.")
+    if not isinstance(emblem, str) or not GUID.fullmatch(emblem):
+        raise InvalidParameter("emblem must be a GUID with dashes, or null.")
+    return emblem.lower()
 
 
 def check_avatar(avatar: object) -> str | None:

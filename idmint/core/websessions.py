@@ -238,6 +238,10 @@ class WebSessions:
 
     # Cookies -------------------------------------------------------------------------------
 
+    def seconds_left(self, expires: int) -> int:
+        """Max-Age for a cookie that must not outlive ``expires``."""
+        return max(0, expires - int(self._ctx.clock()))
+
     def _access_for(self, account: Account, session: WebSession) -> tuple[str, int]:
         now = self._ctx.clock()
         expires = int(min(now + self.policy.access_seconds, session.expires_at))

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -196,7 +197,8 @@ class SessionApi:
         }
         response = json_response(body, headers={"Cache-Control": "no-store"})
         policy = self.sessions.policy
-        self._cookie(request, response, ACCESS, opened.access_token, policy.access_seconds)
+        access_age = self.sessions.seconds_left(opened.expires)
+        self._cookie(request, response, ACCESS, opened.access_token, access_age)
         if opened.session_token is not None:
             self._cookie(request, response, SESSION, opened.session_token, policy.absolute_seconds)
         return response
@@ -257,6 +259,18 @@ class SessionApi:
             data,
         )
         return json_response(user_info(account), headers={"Cache-Control": "no-store"})
+
+    async def http_error(self, request: Request, exc: Exception) -> Response:
+        """Routing errors (no such path, method not allowed): JSON under /api/, as the rest of
+        the API answers; Starlette's plain text elsewhere."""
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/"):
+            code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+            response = error_response(exc.status_code, code, str(exc.detail))
+            for name, value in (exc.headers or {}).items():
+                response.headers[name] = value
+            return response
+        return Response(str(exc.detail), exc.status_code, headers=exc.headers)
 
     async def openapi(self, request: Request) -> Response:
         return json_response(SESSION_OPENAPI)

@@ -170,7 +170,7 @@ def test_an_audience_array_is_not_a_500(live: LiveServer, issuer: Issuer) -> Non
     real = active_key(issuer.live)
     claims = unverified(issuer.id_token())
     listed = issuer.pool.client_id
-    verdicts = [
+    verdicts: list[tuple[dict[str, Any], tuple[int, ...]]] = [
         ({"aud": [listed]}, (401, 404)),
         ({"aud": ["someone-else"]}, (401,)),
         ({"aud": []}, (401,)),
