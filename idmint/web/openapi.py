@@ -172,13 +172,13 @@ SESSION_OPENAPI: dict[str, Any] = {
             "LoginRequest": {
                 "type": "object",
                 "required": ["idToken"],
-                "properties": {"idToken": {"type": "string"}},
+                "properties": {"idToken": {"type": "string", "minLength": 1}},
             },
             "SignupRequest": {
                 "type": "object",
                 "required": ["idToken", "username"],
                 "properties": {
-                    "idToken": {"type": "string"},
+                    "idToken": {"type": "string", "minLength": 1},
                     "username": {
                         "type": "string",
                         "pattern": "^[A-Za-z0-9][A-Za-z0-9_.+-]{2,31}$",
