@@ -63,24 +63,37 @@ class Auth:
         pool_id: str | None = None,
     ) -> Tokens | Challenge:
         """Check a username and password and start a session (Cognito USER_PASSWORD_AUTH), or
-        the NEW_PASSWORD_REQUIRED challenge for a user holding a temporary password.
-
-        Unknown user and wrong password cost the same argon2id verification; with
-        PreventUserExistenceErrors both answer ``InvalidCredentials``.
-        """
+        the NEW_PASSWORD_REQUIRED challenge for a user holding a temporary password. With
+        PreventUserExistenceErrors an unknown user answers ``InvalidCredentials``."""
         ctx = self._ctx
         client = await self._client_for(client_id, pool_id, flow)
         ctx.check_secret_hash(client, secret_hash, username)
         pool = await ctx.pool(client.pool_id)
+        user = await self.check_password(
+            pool, username, password, hide_unknown=client.prevent_user_existence_errors
+        )
+        return await self._signed_in(pool, client, user)
+
+    async def check_password(
+        self, pool: UserPool, username: str, password: str, *, hide_unknown: bool
+    ) -> User:
+        """The password check of every password sign-in, whatever its dialect (Cognito
+        USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH, the mint password grant of seed 002).
+
+        Unknown user and wrong password cost the same argon2id verification. An unknown user
+        is ``InvalidCredentials`` when ``hide_unknown``, else ``UserNotFound``. The user's state
+        (disabled, unconfirmed, ...) is for the caller to judge, with ``check_state``.
+        """
+        ctx = self._ctx
         user = await ctx.find_user(pool, username)
         ok, new_hash = await ctx.hasher.verify(user.password_hash if user else None, password)
         if user is None:
-            raise InvalidCredentials() if client.prevent_user_existence_errors else UserNotFound()
+            raise InvalidCredentials() if hide_unknown else UserNotFound()
         if not ok:
             raise InvalidCredentials()
         if user.enabled and (new_hash is not None or user.srp_verifier is None):
             user = await self._refresh_credentials(pool, user, password, new_hash)
-        return await self._signed_in(pool, client, user)
+        return user
 
     async def _refresh_credentials(
         self, pool: UserPool, user: User, password: str, new_hash: str | None
@@ -102,7 +115,15 @@ class Auth:
     async def _signed_in(self, pool: UserPool, client: AppClient, user: User) -> Tokens | Challenge:
         """What a proven password leads to, whatever proved it (password, SRP): tokens, the
         NEW_PASSWORD_REQUIRED challenge, or the error the user's state calls for."""
-        ctx = self._ctx
+        self.check_state(pool, user)
+        if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
+            return await self._challenges.new_password_required(pool, client, user)
+        return await self._start_session(client, user)
+
+    def check_state(self, pool: UserPool, user: User) -> None:
+        """Refuse a user whose password was proven but who may not sign in: disabled,
+        unconfirmed, reset required, or holding an expired temporary password. A user with a
+        valid temporary password passes; what follows (a challenge) is the caller's."""
         if not user.enabled:
             raise UserDisabled()
         if user.status is UserStatus.UNCONFIRMED:
@@ -111,12 +132,10 @@ class Auth:
             raise PasswordResetRequired()
         if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
             validity = pool.password_policy.temporary_password_validity_days * 86400
-            if (user.password_set_at or user.created_at) + validity <= ctx.clock():
+            if (user.password_set_at or user.created_at) + validity <= self._ctx.clock():
                 raise NotAuthorized(
                     "Temporary password has expired and must be reset by an administrator."
                 )
-            return await self._challenges.new_password_required(pool, client, user)
-        return await self._start_session(client, user)
 
     async def start_srp(
         self,
