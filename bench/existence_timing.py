@@ -264,6 +264,12 @@ def measure(wire: Wire, case: Case, requests: int, warmup: int) -> tuple[Sample,
     return known, unknown
 
 
+LOCK_FREE_FAILURES = 4
+"""Wrong passwords a user may take and still be answered on its merits: the fifth failure in a
+row locks the user for a second (README "Failed sign-ins"), which would make the answers differ
+from an unknown name's (each unknown name is new)."""
+
+
 def unknown_name(i: int, salt: str) -> str:
     """A different never-registered username for every request."""
     return f"{UNKNOWN_PREFIX}{salt}-{i:04d}"
@@ -450,7 +456,13 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=40, help="timed requests of each kind")
     parser.add_argument("--warmup", type=int, default=4, help="untimed pairs first [4]")
-    parser.add_argument("--users", type=int, default=8, help="confirmed users [8]")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=None,
+        help="confirmed users [enough that none reaches the failed-sign-in lock: each takes at "
+        "most 4 wrong passwords, SRP and USER_PASSWORD_AUTH together]",
+    )
     parser.add_argument("--unconfirmed", type=int, default=4, help="unconfirmed users [4]")
     parser.add_argument("--server-log", type=Path, help="keep the server's log in this file")
     parser.add_argument("--smtp", action="store_true", help="deliver email to a local aiosmtpd")
@@ -461,6 +473,8 @@ def main() -> None:
         help="with --smtp: the relay answers DATA after this long, like a distant server [0]",
     )
     args = parser.parse_args()
+    if args.users is None:  # two wrong-password cases, each (warmup + requests) known tries
+        args.users = max(8, -(-2 * (args.requests + args.warmup) // LOCK_FREE_FAILURES))
 
     relay: Relay | None = None
     controller: Controller | None = None

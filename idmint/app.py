@@ -36,6 +36,7 @@ from idmint.web.admin import AdminEndpoint
 from idmint.web.cognito.actions import Env
 from idmint.web.cognito.endpoint import CognitoEndpoint
 from idmint.web.http import json_response
+from idmint.web.mint import MintApi, routing_error
 from idmint.web.session import SessionApi
 from idmint.web.wellknown import WellKnown
 
@@ -73,6 +74,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         insecure_localhost_cookies=settings.insecure_localhost_cookies,
     )
+    mint_api = MintApi(max_body_bytes=settings.max_body_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -128,6 +130,7 @@ def create_app(
             ),
             trust_own_pools=settings.session_trust_own_pools,
         )
+        mint_api.mint = state.service.mint
         app.state.service = state.service
         try:
             yield
@@ -164,11 +167,22 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         Route("/admin/outbox", admin_outbox, methods=["GET"]),
         *session_api.routes(),
+        *mint_api.routes(),
         Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
     ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Routing errors in the format of the API the path belongs to."""
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/mint/"):
+            response = routing_error(exc.status_code, str(exc.detail))
+            response.headers.update(exc.headers or {})
+            return response
+        return await session_api.http_error(request, exc)
+
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HTTPException: session_api.http_error},
+        exception_handlers={HTTPException: http_error},
     )

@@ -1,4 +1,5 @@
-"""The ``idmint`` command line: serve, migrate, admin-key, keys, outbox. Delegates only."""
+"""The ``idmint`` command line: serve, migrate, admin-key, keys, outbox, accounts, apps.
+Delegates only."""
 
 from __future__ import annotations
 
@@ -303,6 +304,200 @@ def accounts_set_admin(account: str, off: bool, **options: Any) -> None:
         _settings(**options), lambda store: set_admin(store, time.time, account, not off)
     )
     click.echo(f"{updated.username} is {'now' if updated.is_admin else 'no longer'} an admin")
+
+
+@main.group("apps")
+def apps() -> None:
+    """Applications of the mint API (seed 002): OAuth2 password grant and registration."""
+
+
+def _app_json(app: Any, secret: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": app.id,
+        "pool": app.pool_id,
+        "name": app.name,
+        "enabled": app.enabled,
+        "tokenSeconds": app.token_seconds,
+        "passwordGrant": app.password_grant,
+        "default": app.is_default,
+    }
+    if secret is not None:
+        found["secret"] = secret
+    return found
+
+
+def _app_line(app: Any) -> str:
+    lifetime = "never-expires" if app.token_seconds is None else f"{app.token_seconds}s"
+    flags = [
+        "enabled" if app.enabled else "disabled",
+        lifetime,
+        "password-grant" if app.password_grant else "no-password-grant",
+    ] + (["default"] if app.is_default else [])
+    return f"{app.id}\t{app.pool_id}\t{app.name}\t{','.join(flags)}"
+
+
+def _show_secret(app: Any, secret: str, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(_app_json(app, secret)))
+        return
+    click.echo(f"application id: {app.id}")
+    click.echo(f"secret:         {secret}")
+    click.echo("The secret is shown only now; idmint keeps only its hash.", err=True)
+
+
+def _lifetime_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option(
+        "--non-expiring",
+        is_flag=True,
+        help="Issue user tokens that never expire (seed 002 then omits expires_in).",
+    )(fn)
+    fn = click.option(
+        "--token-seconds",
+        type=click.IntRange(60, 10 * 365 * 86400),
+        default=None,
+        help="Lifetime of the user tokens issued [3600].",
+    )(fn)
+    return fn
+
+
+def _lifetime(token_seconds: int | None, non_expiring: bool) -> Any:
+    from idmint.core.mint import UNSET
+
+    if non_expiring and token_seconds is not None:
+        raise click.UsageError("Give --token-seconds or --non-expiring, not both.")
+    return None if non_expiring else (UNSET if token_seconds is None else token_seconds)
+
+
+def _mint_apps(store: Any) -> Any:
+    from idmint.core.mint import MintApps
+
+    return MintApps(store, time.time)
+
+
+@apps.command("create")
+@_database_options
+@click.option("--pool", "pool_id", required=True, help="The user pool whose users sign in.")
+@click.option("--name", required=True, help="A name for the application.")
+@_lifetime_options
+@click.option(
+    "--no-password-grant",
+    is_flag=True,
+    help="Refuse the password grant (deprecated by RFC 9700); registration still works.",
+)
+@click.option(
+    "--default",
+    "is_default",
+    is_flag=True,
+    help="Use it for password grants that send no application credentials.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the application as JSON.")
+def apps_create(
+    pool_id: str,
+    name: str,
+    token_seconds: int | None,
+    non_expiring: bool,
+    no_password_grant: bool,
+    is_default: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Create an application; prints its id and its secret (shown once)."""
+    from idmint.core.mint import UNSET
+
+    lifetime = _lifetime(token_seconds, non_expiring)
+    app, secret = _with_store(
+        _settings(**options),
+        lambda store: _mint_apps(store).create_app(
+            pool_id,
+            name,
+            token_seconds=3600 if lifetime is UNSET else lifetime,
+            password_grant=not no_password_grant,
+            default=is_default,
+        ),
+    )
+    _show_secret(app, secret, as_json)
+
+
+@apps.command("list")
+@_database_options
+@click.option("--pool", "pool_id", default=None, help="Only this pool's applications.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def apps_list(pool_id: str | None, as_json: bool, **options: Any) -> None:
+    """List applications: id, pool, name, settings (never secrets)."""
+    listed = _with_store(_settings(**options), lambda store: _mint_apps(store).list_apps(pool_id))
+    if as_json:
+        click.echo(json.dumps([_app_json(a) for a in listed], indent=2))
+        return
+    for app in listed:
+        click.echo(_app_line(app))
+
+
+@apps.command("update")
+@_database_options
+@click.argument("app_id")
+@_lifetime_options
+@click.option(
+    "--password-grant/--no-password-grant",
+    default=None,
+    help="Allow or refuse the password grant.",
+)
+@click.option(
+    "--default/--no-default",
+    "is_default",
+    default=None,
+    help="Make it (or stop it being) the application of credential-less password grants.",
+)
+def apps_update(
+    app_id: str,
+    token_seconds: int | None,
+    non_expiring: bool,
+    password_grant: bool | None,
+    is_default: bool | None,
+    **options: Any,
+) -> None:
+    """Change an application's settings; new tokens follow them."""
+    lifetime = _lifetime(token_seconds, non_expiring)
+    app = _with_store(
+        _settings(**options),
+        lambda store: _mint_apps(store).update_app(
+            app_id, token_seconds=lifetime, password_grant=password_grant, default=is_default
+        ),
+    )
+    click.echo(_app_line(app))
+
+
+@apps.command("disable")
+@_database_options
+@click.argument("app_id")
+def apps_disable(app_id: str, **options: Any) -> None:
+    """Disable an application: its credentials and its users' tokens stop working."""
+    app = _with_store(
+        _settings(**options), lambda store: _mint_apps(store).update_app(app_id, enabled=False)
+    )
+    click.echo(_app_line(app))
+
+
+@apps.command("enable")
+@_database_options
+@click.argument("app_id")
+def apps_enable(app_id: str, **options: Any) -> None:
+    """Enable a disabled application again."""
+    app = _with_store(
+        _settings(**options), lambda store: _mint_apps(store).update_app(app_id, enabled=True)
+    )
+    click.echo(_app_line(app))
+
+
+@apps.command("rotate-secret")
+@_database_options
+@click.argument("app_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the application as JSON.")
+def apps_rotate_secret(app_id: str, as_json: bool, **options: Any) -> None:
+    """Give an application a new secret (shown once); the old one stops working at once."""
+    app, secret = _with_store(
+        _settings(**options), lambda store: _mint_apps(store).rotate_secret(app_id)
+    )
+    _show_secret(app, secret, as_json)
 
 
 @main.command("outbox")

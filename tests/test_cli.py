@@ -284,3 +284,60 @@ def test_accounts_create_list_and_set_admin(tmp_path: Path) -> None:
     assert demoted.returncode == 0 and "no longer an admin" in demoted.stdout
     missing = run("accounts", "set-admin", "nobody", cwd=tmp_path)
     assert missing.returncode != 0 and "No account nobody." in missing.stderr
+
+
+def test_apps_commands_drive_the_mint_api_across_a_restart(tmp_path: Path) -> None:
+    """`idmint apps`: an application's secret is shown once and stored only as a hash; its
+    settings govern the mint API (seed 002); tokens survive a restart."""
+    key = json.loads(run("admin-key", "create", "--json", cwd=tmp_path).stdout)
+    port = free_port()
+    auth = "/mint/api/v1/auth"
+    person = {"firstname": "Kate", "lastname": "Smith", "username": "kc@goact.com.au"}
+    with serving(tmp_path, port=port) as url:
+        pool = make_pool(client(url, key), pool_args={"UsernameAttributes": ["email"]})
+        made = run("apps", "create", "--pool", pool.id, "--name", "mobile", "--json", cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+        app = json.loads(made.stdout)
+        assert app["tokenSeconds"] == 3600 and app["passwordGrant"] and not app["default"]
+        header = {"Authorization": f"Application {app['id']}:{app['secret']}"}
+        registered = httpx.post(
+            f"{url}{auth}/register", json=person | {"password": PASSWORD}, headers=header
+        )
+        assert registered.status_code == 200, registered.text
+        token = registered.json()["access_token"]
+        grant = {"grant_type": "password", "username": "kc@goact.com.au", "password": PASSWORD}
+        assert httpx.post(f"{url}{auth}/authorize", json=grant).status_code == 401  # no default
+        updated = run(
+            "apps", "update", app["id"], "--default", "--token-seconds", "600", cwd=tmp_path
+        )
+        assert updated.returncode == 0 and "default" in updated.stdout
+        assert httpx.post(f"{url}{auth}/authorize", json=grant).json()["expires_in"] == 600
+    data = (tmp_path / "idmint-data" / "idmint.db").read_bytes()
+    assert app["secret"].encode() not in data and token.encode() not in data
+    with serving(tmp_path, port=port) as url:
+        info = httpx.get(f"{url}{auth}/token_info", headers={"Authorization": f"UserToken {token}"})
+        assert info.status_code == 200 and info.json()["user"] == registered.json()["user"]
+        listed = run("apps", "list", "--json", cwd=tmp_path)
+        assert [a["id"] for a in json.loads(listed.stdout)] == [app["id"]]
+        assert app["secret"] not in listed.stdout
+        rotated = json.loads(run("apps", "rotate-secret", app["id"], "--json", cwd=tmp_path).stdout)
+        other = person | {"username": "bo@goact.com.au", "password": PASSWORD}
+        assert httpx.post(f"{url}{auth}/register", json=other, headers=header).status_code == 401
+        header = {"Authorization": f"Application {app['id']}:{rotated['secret']}"}
+        assert httpx.post(f"{url}{auth}/register", json=other, headers=header).status_code == 200
+        assert run("apps", "disable", app["id"], cwd=tmp_path).returncode == 0
+        info = httpx.get(f"{url}{auth}/token_info", headers={"Authorization": f"UserToken {token}"})
+        assert info.status_code == 403
+        assert run("apps", "enable", app["id"], cwd=tmp_path).returncode == 0
+        assert run("apps", "update", app["id"], "--no-password-grant", cwd=tmp_path).returncode == 0
+        refused = httpx.post(f"{url}{auth}/authorize", json=grant)
+        assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client"
+    missing = run("apps", "create", "--pool", "us-east-1_nope", "--name", "x", cwd=tmp_path)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr
+    both = run(
+        "apps", "update", app["id"], "--token-seconds", "600", "--non-expiring", cwd=tmp_path
+    )
+    assert both.returncode != 0 and "not both" in both.stderr
+    unknown = run("apps", "disable", "nosuchapp", cwd=tmp_path)
+    assert unknown.returncode != 0 and "nosuchapp does not exist" in unknown.stderr
+    assert "Traceback" not in missing.stderr + both.stderr + unknown.stderr

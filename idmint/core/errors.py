@@ -36,6 +36,18 @@ class InvalidCredentials(NotAuthorized):
     default_message = "Incorrect username or password."
 
 
+class PasswordAttemptsExceeded(NotAuthorized):
+    """Too many failed password sign-ins in a row: refused without checking the password
+    until the lock ends (``idmint.core.throttle``). ``retry_after`` is the whole seconds
+    until then (at least 1), for a front-end's Retry-After header (RFC 9110 §10.2.3)."""
+
+    default_message = "Password attempts exceeded"
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class UserDisabled(NotAuthorized):
     default_message = "User is disabled."
 
@@ -155,6 +167,19 @@ class Conflict(IdmintError):
 
 class LimitExceeded(IdmintError):
     default_message = "Limit exceeded."
+
+
+class InvalidClient(NotAuthorized):
+    """Application credentials that are missing, unknown, wrong or disabled (RFC 6749 §5.2
+    ``invalid_client``)."""
+
+    default_message = "Invalid application credentials."
+
+
+class GrantNotAllowed(IdmintError):
+    """The client may not use this grant (RFC 6749 §5.2 ``unauthorized_client``)."""
+
+    default_message = "This grant type is not enabled for this application."
 
 
 ALL_ERRORS: tuple[type[IdmintError], ...] = tuple(

@@ -44,6 +44,7 @@ from idmint.core.model import (
     UserStatus,
 )
 from idmint.core.srp_flow import PASSWORD_VERIFIER, SrpSignIn
+from idmint.core.throttle import SignInThrottle
 
 
 class Auth:
@@ -51,6 +52,7 @@ class Auth:
         self._ctx = ctx
         self._challenges = Challenges(ctx)
         self._srp = SrpSignIn(ctx)
+        self._throttle = SignInThrottle(ctx)
 
     async def sign_in_with_password(
         self,
@@ -83,14 +85,21 @@ class Auth:
         Unknown user and wrong password cost the same argon2id verification. An unknown user
         is ``InvalidCredentials`` when ``hide_unknown``, else ``UserNotFound``. The user's state
         (disabled, unconfirmed, ...) is for the caller to judge, with ``check_state``.
+
+        Each attempt is counted before the check, and refused unchecked with
+        ``PasswordAttemptsExceeded`` after too many failures (``idmint.core.throttle``);
+        unknown names are counted and locked alike.
         """
         ctx = self._ctx
         user = await ctx.find_user(pool, username)
+        subject = self._throttle.subject(pool, user, username)
+        await self._throttle.attempt(pool.id, subject)
         ok, new_hash = await ctx.hasher.verify(user.password_hash if user else None, password)
         if user is None:
             raise InvalidCredentials() if hide_unknown else UserNotFound()
         if not ok:
             raise InvalidCredentials()
+        await self._throttle.succeeded(pool.id, subject)
         if user.enabled and (new_hash is not None or user.srp_verifier is None):
             user = await self._refresh_credentials(pool, user, password, new_hash)
         return user
@@ -186,7 +195,7 @@ class Auth:
 
     async def _start_session(self, client: AppClient, user: User) -> Tokens:
         now = self._ctx.clock()
-        refresh_token, token_hash = tokens.new_refresh_token()
+        refresh_token, token_hash = tokens.new_opaque_token()
         session = RefreshSession(
             id=new_uuid(),
             pool_id=user.pool_id,
@@ -235,9 +244,7 @@ class Auth:
         token: Cognito rotates refresh tokens only when rotation is configured)."""
         ctx = self._ctx
         client = await ctx.client(client_id, pool_id)
-        session = await ctx.store.get_session_by_token_hash(
-            tokens.refresh_token_hash(refresh_token)
-        )
+        session = await ctx.store.get_session_by_token_hash(tokens.opaque_token_hash(refresh_token))
         now = ctx.clock()
         if session is None or session.client_id != client.id:
             raise InvalidRefreshToken()
@@ -320,7 +327,7 @@ class Auth:
             raise UnsupportedOperation("Token revocation is not enabled for this app client.")
         if token.count(".") == 2:
             raise UnsupportedTokenType("Only refresh tokens can be revoked.")
-        session = await ctx.store.get_session_by_token_hash(tokens.refresh_token_hash(token))
+        session = await ctx.store.get_session_by_token_hash(tokens.opaque_token_hash(token))
         if session is None:
             return
         if session.client_id != client.id:

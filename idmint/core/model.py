@@ -221,6 +221,46 @@ class RefreshSession:
 
 
 @dataclass(frozen=True, slots=True)
+class MintApp:
+    """An application of the mint API (seed 002): it authenticates with ``Application
+    <id>:<secret>`` and signs up and signs in the users of one pool.
+
+    The secret is stored only as its SHA-256 (it is 256 random bits, so a slow hash buys
+    nothing). ``token_seconds`` is the lifetime of the user tokens it gets; None issues tokens
+    that never expire, which seed 002 allows (``expires_in`` is then omitted).
+    """
+
+    id: str
+    pool_id: str
+    name: str
+    secret_hash: bytes
+    enabled: bool
+    created_at: float
+    updated_at: float
+    token_seconds: int | None = 3600
+    password_grant: bool = True
+    """RFC 9700 §2.4 deprecates the password grant; an application can be refused it."""
+    is_default: bool = False
+    """The application a password grant without application credentials belongs to (seed 002's
+    password grant sends no Authorization header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MintToken:
+    """A mint user token (seed 002 ``UserToken``): opaque, stored only as its SHA-256."""
+
+    token_hash: bytes
+    app_id: str
+    pool_id: str
+    user_sub: str
+    user_id: int
+    """The user's stable integer id (seed 002 ``user``)."""
+    created_at: float
+    expires_at: float | None
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Tokens:
     """What a successful sign-in or refresh returns (Cognito ``AuthenticationResultType``)."""
 
@@ -253,6 +293,21 @@ class VerificationCode:
     expires_at: float
     destination: str | None = None
     """The attribute value the code was sent to (it is the one a correct code verifies)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempts:
+    """Consecutive failed password sign-ins of one subject of a pool (a user's ``sub``, or a
+    derived id for an unknown username), counted before each check (``idmint.core.throttle``)."""
+
+    pool_id: str
+    subject: str
+    failures: int
+    """Attempts counted since the last success, the one in progress included."""
+    locked_until: float
+    """No further attempt is checked before this time."""
+    updated_at: float
+    """When the last attempt was counted."""
 
 
 @dataclass(frozen=True, slots=True)

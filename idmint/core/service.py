@@ -5,6 +5,7 @@ from __future__ import annotations
 from idmint.core.context import Context
 from idmint.core.flows import Auth
 from idmint.core.groups import Groups
+from idmint.core.mint import Mint
 from idmint.core.pools import PoolAdmin
 from idmint.core.profile import Profile
 from idmint.core.recovery import Recovery
@@ -20,3 +21,4 @@ class Service:
         self.recovery = Recovery(ctx, self.auth)
         self.profile = Profile(ctx, self.auth)
         self.groups = Groups(ctx)
+        self.mint = Mint(ctx, self.auth, self.users)

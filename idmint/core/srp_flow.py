@@ -11,6 +11,10 @@ Unknown users (PreventUserExistenceErrors ENABLED), and users who have no verifi
 before SRP was supported: one is stored at their next password sign-in), get a stable salt and
 verifier derived from the server secret, do the same arithmetic, and fail at the verifier step
 exactly like a wrong password.
+
+Each answer is a password attempt of ``idmint.core.throttle``, counted before the proof is
+checked (the start is not); the block carries whose count it is, so an unknown name shares one
+count with its password sign-ins even where USER_ID_FOR_SRP is a derived UUID.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from idmint.core.errors import (
     UserNotFound,
 )
 from idmint.core.model import AppClient, Challenge, User, UserPool
+from idmint.core.throttle import SignInThrottle
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 BLOCK_LIFETIME = 300.0
@@ -58,6 +63,8 @@ class _Block:
     a: int
     big_b: int
     expires_at: float
+    subject: str
+    """Whose failed sign-ins the answer counts towards (``SignInThrottle.subject``)."""
 
 
 def _b64decode(text: str) -> bytes:
@@ -71,6 +78,7 @@ class SrpSignIn:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._aead = AESGCM(ctx.derive("srp-secret-block"))
+        self._throttle = SignInThrottle(ctx)
 
     def _verifier(self, pool: UserPool, user: User | None, username: str) -> tuple[str, int]:
         """The user's salt and verifier; for a name without one, a salt and verifier stable per
@@ -119,6 +127,7 @@ class SrpSignIn:
                 a=a,
                 big_b=big_b,
                 expires_at=self._ctx.clock() + BLOCK_LIFETIME,
+                subject=self._throttle.subject(pool, user, username),
             )
         )
         return Challenge(
@@ -136,7 +145,8 @@ class SrpSignIn:
     async def answer(self, pool: UserPool, client: AppClient, responses: Mapping[str, str]) -> User:
         """RespondToAuthChallenge PASSWORD_VERIFIER: the user, if the signature proves the
         password; ``InvalidCredentials`` otherwise, ``InvalidSession`` for a secret block that
-        is not this server's, for this client, still valid and unanswered."""
+        is not this server's, for this client, still valid and unanswered, and
+        ``PasswordAttemptsExceeded`` while the user is locked out (nothing is computed then)."""
         ctx = self._ctx
         username = responses.get("USERNAME")
         if not username:
@@ -160,6 +170,8 @@ class SrpSignIn:
             raise NotAuthorized("Timestamp is not within the allowed clock skew.")
         if not await ctx.store.spend_challenge(hashlib.sha256(raw).digest(), block.expires_at, now):
             raise InvalidSession()
+        subject = block.subject or self._throttle.subject(pool, None, username)
+        await self._throttle.attempt(pool.id, subject)
         # Looked up even for an unknown name ("" is no one's sub), so both take the same time.
         user = await ctx.store.get_user(pool.id, block.sub)
         _, v = self._verifier(pool, user, username)
@@ -174,6 +186,7 @@ class SrpSignIn:
             given = b""
         if not hmac.compare_digest(expected, given) or user is None or not user.srp_verifier:
             raise InvalidCredentials()
+        await self._throttle.succeeded(pool.id, subject)
         return user
 
     def _seal(self, block: _Block) -> bytes:
@@ -187,6 +200,7 @@ class SrpSignIn:
                 "a": f"{block.a:x}",
                 "B": f"{block.big_b:x}",
                 "e": block.expires_at,
+                "t": block.subject,
             }
         )
         nonce = secrets.token_bytes(12)
@@ -206,6 +220,9 @@ class SrpSignIn:
                 a=int(payload["a"], 16),
                 big_b=int(payload["B"], 16),
                 expires_at=float(payload["e"]),
+                # Blocks sealed before throttling carry no "t": a user's sub is its subject;
+                # for an unknown name (no sub) ``answer`` derives one from USERNAME.
+                subject=payload.get("t") or payload["s"],
             )
         except (InvalidTag, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise InvalidSession() from exc

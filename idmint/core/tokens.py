@@ -195,11 +195,12 @@ def issue_pair(
     return sign(ring, id_claims), sign(ring, access_claims)
 
 
-def new_refresh_token() -> tuple[str, bytes]:
-    """A fresh opaque refresh token (256 bits from the CSPRNG) and the hash to store."""
+def new_opaque_token() -> tuple[str, bytes]:
+    """A fresh opaque token (256 bits from the CSPRNG) and the SHA-256 to store: refresh
+    tokens, mint user tokens."""
     token = secrets.token_urlsafe(32)
-    return token, refresh_token_hash(token)
+    return token, opaque_token_hash(token)
 
 
-def refresh_token_hash(token: str) -> bytes:
+def opaque_token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()

@@ -97,6 +97,22 @@ class Users:
         )
         return user, await self._send_confirmation(pool, user)
 
+    async def register(
+        self, pool: UserPool, username: str, password: str, attributes: Mapping[str, str]
+    ) -> User:
+        """A CONFIRMED user, for a front-end that signs users up and in at once (seed 002's
+        mint registration): Cognito SignUp with a pre-sign-up trigger that sets
+        ``autoConfirmUser``, so no code is sent. An email given as the username is stored as
+        the (unverified) email attribute; the username rules, the policy and the pool's
+        required attributes are SignUp's."""
+        if pool.allow_admin_create_user_only:
+            raise NotAuthorized("SignUp is not permitted for this user pool")
+        given = dict(attributes)
+        if EMAIL.match(username) and "email" not in pool.alias_attributes:
+            given.setdefault("email", username)
+        check_writable(pool, given, writable=None, creating=True)
+        return await self._create(pool, username, password, given, UserStatus.CONFIRMED)
+
     async def _send_confirmation(self, pool: UserPool, user: User) -> CodeDelivery | None:
         attribute = sign_up_attribute(pool, user)
         if attribute is None:

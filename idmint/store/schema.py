@@ -134,6 +134,21 @@ verification_codes = Table(
     Index("ix_verification_codes_expires", "expires_at"),
 )
 
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column(
+        "pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True
+    ),
+    # A user's sub, or for an unknown username a derived hex id (idmint.core.throttle), so no
+    # foreign key to users: SqlStore.delete_user removes a user's row.
+    Column("subject", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_sign_in_attempts_locked_until", "locked_until"),
+)
+
 auth_challenges = Table(
     "auth_challenges",
     metadata,
@@ -225,4 +240,45 @@ web_sessions = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
     Index("ix_web_sessions_account", "account_id"),
+)
+
+mint_apps = Table(
+    "mint_apps",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("secret_hash", LargeBinary(32), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("token_seconds", Integer, nullable=True),
+    Column("password_grant", Boolean, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+mint_user_ids = Table(
+    "mint_user_ids",
+    metadata,
+    # AUTOINCREMENT on SQLite: an id is never handed out again, even after its user is deleted.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("user_sub", name="uq_mint_user_ids_sub"),
+    sqlite_autoincrement=True,
+)
+
+mint_tokens = Table(
+    "mint_tokens",
+    metadata,
+    Column("token_hash", LargeBinary(32), primary_key=True),
+    Column("app_id", String(32), ForeignKey("mint_apps.id", ondelete="CASCADE"), nullable=False),
+    Column("pool_id", String(64), nullable=False),
+    # No foreign key to users: a deleted user's token stays known, so it answers 403
+    # ("cancelled", seed 002) rather than 401 (never issued).
+    Column("user_sub", String(36), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=True),
+    Column("revoked_at", Float, nullable=True),
+    Index("ix_mint_tokens_user", "user_sub"),
 )

@@ -37,15 +37,19 @@ from idmint.core.model import (
 )
 from idmint.store import codec
 from idmint.store.accounts import AccountQueries
+from idmint.store.attempts import AttemptQueries
 from idmint.store.base import SqlBase
 from idmint.store.codes import ChallengeQueries, CodeQueries
 from idmint.store.groups import GroupQueries
+from idmint.store.mint import MintQueries
 from idmint.store.outbox import OutboxQueries
 from idmint.store.schema import (
     admin_keys,
     app_clients,
+    mint_tokens,
     refresh_sessions,
     server_secrets,
+    sign_in_attempts,
     signing_keys,
     user_aliases,
     user_pools,
@@ -61,7 +65,16 @@ _USERNAME_CONSTRAINTS = (
 )
 
 
-class SqlStore(AccountQueries, CodeQueries, ChallengeQueries, GroupQueries, OutboxQueries, SqlBase):
+class SqlStore(
+    AccountQueries,
+    AttemptQueries,
+    CodeQueries,
+    ChallengeQueries,
+    GroupQueries,
+    OutboxQueries,
+    MintQueries,
+    SqlBase,
+):
     # Signing and admin keys -------------------------------------------------------------
 
     async def list_signing_keys(self) -> list[SigningKey]:
@@ -155,6 +168,7 @@ class SqlStore(AccountQueries, CodeQueries, ChallengeQueries, GroupQueries, Outb
                         select(users.c.sub).where(users.c.pool_id == pool_id)
                     )
                 ),
+                delete(sign_in_attempts).where(sign_in_attempts.c.pool_id == pool_id),
                 delete(user_pools).where(user_pools.c.id == pool_id),
             )
         )
@@ -281,6 +295,9 @@ class SqlStore(AccountQueries, CodeQueries, ChallengeQueries, GroupQueries, Outb
                     user_aliases.c.pool_id == pool_id, user_aliases.c.user_sub == sub
                 ),
                 delete(verification_codes).where(verification_codes.c.user_sub == sub),
+                delete(sign_in_attempts).where(
+                    sign_in_attempts.c.pool_id == pool_id, sign_in_attempts.c.subject == sub
+                ),
                 delete(users).where(users.c.pool_id == pool_id, users.c.sub == sub),
             )
         )
@@ -342,12 +359,21 @@ class SqlStore(AccountQueries, CodeQueries, ChallengeQueries, GroupQueries, Outb
         )
 
     async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int:
+        """End every sign-in of the user: refresh sessions and mint user tokens; the count is
+        that of the refresh sessions."""
         return await self._write(
+            update(mint_tokens)
+            .where(
+                mint_tokens.c.user_sub == sub,
+                mint_tokens.c.pool_id == pool_id,
+                mint_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now),
             update(refresh_sessions)
             .where(
                 refresh_sessions.c.user_sub == sub,
                 refresh_sessions.c.pool_id == pool_id,
                 refresh_sessions.c.revoked_at.is_(None),
             )
-            .values(revoked_at=now)
+            .values(revoked_at=now),
         )

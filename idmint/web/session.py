@@ -40,6 +40,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.UserNotFound: (404, "not_found"),
     core.NotAuthorized: (401, "not_authorized"),
     core.InvalidCredentials: (401, "not_authorized"),
+    core.PasswordAttemptsExceeded: (429, "limit_exceeded"),
     core.UserDisabled: (401, "not_authorized"),
     core.InvalidToken: (401, "invalid_token"),
     core.TokenExpired: (401, "invalid_token"),
@@ -63,6 +64,8 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.CodeMismatch: (400, "invalid_request"),
     core.ExpiredCode: (400, "invalid_request"),
     core.CodeDeliveryFailure: (503, "delivery_failed"),
+    core.InvalidClient: (401, "not_authorized"),
+    core.GrantNotAllowed: (403, "forbidden"),
 }
 
 

@@ -15,6 +15,7 @@ ERRORS: dict[type[core.IdmintError], tuple[str, int]] = {
     core.ResourceNotFound: ("ResourceNotFoundException", 400),
     core.NotAuthorized: ("NotAuthorizedException", 400),
     core.InvalidCredentials: ("NotAuthorizedException", 400),
+    core.PasswordAttemptsExceeded: ("NotAuthorizedException", 400),
     core.UserDisabled: ("NotAuthorizedException", 400),
     core.InvalidToken: ("NotAuthorizedException", 400),
     core.TokenExpired: ("NotAuthorizedException", 400),
@@ -41,6 +42,9 @@ ERRORS: dict[type[core.IdmintError], tuple[str, int]] = {
     # Raised only by the web-session front-end; never by a Cognito action.
     core.Unauthenticated: ("NotAuthorizedException", 400),
     core.CsrfFailed: ("NotAuthorizedException", 400),
+    # Raised only by the mint front-end (seed 002).
+    core.InvalidClient: ("NotAuthorizedException", 400),
+    core.GrantNotAllowed: ("NotAuthorizedException", 400),
 }
 
 
