@@ -466,15 +466,19 @@ def apps_update(
     click.echo(_app_line(app))
 
 
+def _set_enabled(app_id: str, enabled: bool, options: dict[str, Any]) -> None:
+    app = _with_store(
+        _settings(**options), lambda store: _mint_apps(store).update_app(app_id, enabled=enabled)
+    )
+    click.echo(_app_line(app))
+
+
 @apps.command("disable")
 @_database_options
 @click.argument("app_id")
 def apps_disable(app_id: str, **options: Any) -> None:
     """Disable an application: its credentials and its users' tokens stop working."""
-    app = _with_store(
-        _settings(**options), lambda store: _mint_apps(store).update_app(app_id, enabled=False)
-    )
-    click.echo(_app_line(app))
+    _set_enabled(app_id, False, options)
 
 
 @apps.command("enable")
@@ -482,10 +486,7 @@ def apps_disable(app_id: str, **options: Any) -> None:
 @click.argument("app_id")
 def apps_enable(app_id: str, **options: Any) -> None:
     """Enable a disabled application again."""
-    app = _with_store(
-        _settings(**options), lambda store: _mint_apps(store).update_app(app_id, enabled=True)
-    )
-    click.echo(_app_line(app))
+    _set_enabled(app_id, True, options)
 
 
 @apps.command("rotate-secret")

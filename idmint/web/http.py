@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -40,3 +42,30 @@ def json_response(
     media_type: str = "application/json",
 ) -> Response:
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type=media_type)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def guarded(
+    handler: Handler,
+    render: Callable[[Request, Exception], Response | None],
+    internal: Callable[[str], Response],
+    log: logging.Logger,
+) -> Handler:
+    """``handler`` with its errors answered: an exception ``render`` knows becomes its wire
+    error; anything else is our fault, logged with a request id and answered by
+    ``internal(request_id)``, never with a traceback."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception as exc:
+            response = render(request, exc)
+            if response is not None:
+                return response
+            rid = request_id()
+            log.exception("internal error request_id=%s path=%s", rid, request.url.path)
+            return internal(rid)
+
+    return run

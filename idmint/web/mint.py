@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -26,7 +25,7 @@ from starlette.routing import Route
 from idmint.core import errors as core
 from idmint.core.mint import Grant, Mint
 from idmint.core.model import MintApp
-from idmint.web.http import BodyTooLarge, json_response, read_body, request_id
+from idmint.web.http import BodyTooLarge, Handler, guarded, json_response, read_body
 from idmint.web.openapi import OPENAPI
 
 log = logging.getLogger("idmint.mint")
@@ -150,7 +149,21 @@ def _scheme(request: Request, code: str) -> str:
     return "Bearer" if used == "bearer" else "UserToken"
 
 
-Handler = Callable[[Request], Awaitable[Response]]
+def _render(request: Request, exc: Exception) -> Response | None:
+    if isinstance(exc, MintError):
+        return error_response(exc.status, exc.code, exc.message)
+    if not isinstance(exc, core.IdmintError):
+        return None
+    wire = ERRORS.get(type(exc), ERRORS[core.IdmintError])
+    headers = _challenge(wire.status, wire.code, _scheme(request, wire.code))
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
+    return error_response(wire.status, wire.code, wire.message or exc.message, headers)
+
+
+def _internal(rid: str) -> Response:
+    return error_response(500, "server_error", f"An internal error occurred. Request id: {rid}")
 
 
 class MintApi:
@@ -170,26 +183,7 @@ class MintApi:
         ]
 
     def _wrap(self, handler: Handler) -> Handler:
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except MintError as exc:
-                return error_response(exc.status, exc.code, exc.message)
-            except core.IdmintError as exc:
-                wire = ERRORS.get(type(exc), ERRORS[core.IdmintError])
-                headers = _challenge(wire.status, wire.code, _scheme(request, wire.code))
-                retry_after = getattr(exc, "retry_after", None)
-                if isinstance(retry_after, int):
-                    headers["Retry-After"] = str(retry_after)
-                return error_response(wire.status, wire.code, wire.message or exc.message, headers)
-            except Exception:
-                rid = request_id()
-                log.exception("internal error request_id=%s path=%s", rid, request.url.path)
-                return error_response(
-                    500, "server_error", f"An internal error occurred. Request id: {rid}"
-                )
-
-        return run
+        return guarded(handler, _render, _internal, log)
 
     # Request parsing -----------------------------------------------------------------------
 

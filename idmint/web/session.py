@@ -9,7 +9,6 @@ the result. Errors are ``{"error": <code>, "message": <text>}`` with the status 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -21,7 +20,7 @@ from starlette.routing import Route
 from idmint.core import errors as core
 from idmint.core.model import Account
 from idmint.core.websessions import Opened, WebSessions
-from idmint.web.http import BodyTooLarge, json_response, read_body, request_id
+from idmint.web.http import BodyTooLarge, Handler, guarded, json_response, read_body
 from idmint.web.openapi import SESSION_OPENAPI
 
 log = logging.getLogger("idmint.session")
@@ -94,7 +93,17 @@ def user_info(account: Account) -> dict[str, Any]:
     }
 
 
-Handler = Callable[[Request], Awaitable[Response]]
+def _render(request: Request, exc: Exception) -> Response | None:
+    if isinstance(exc, ApiError):
+        return error_response(exc.status, exc.code, exc.message)
+    if isinstance(exc, core.IdmintError):
+        status, code = ERRORS.get(type(exc), ERRORS[core.IdmintError])
+        return error_response(status, code, exc.message)
+    return None
+
+
+def _internal(rid: str) -> Response:
+    return error_response(500, "internal_error", f"An internal error occurred. Request id: {rid}")
 
 
 class SessionApi:
@@ -120,22 +129,7 @@ class SessionApi:
         ]
 
     def _wrap(self, handler: Handler) -> Handler:
-        async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ApiError as exc:
-                return error_response(exc.status, exc.code, exc.message)
-            except core.IdmintError as exc:
-                status, code = ERRORS.get(type(exc), ERRORS[core.IdmintError])
-                return error_response(status, code, exc.message)
-            except Exception:
-                rid = request_id()
-                log.exception("internal error request_id=%s path=%s", rid, request.url.path)
-                return error_response(
-                    500, "internal_error", f"An internal error occurred. Request id: {rid}"
-                )
-
-        return run
+        return guarded(handler, _render, _internal, log)
 
     # Request parsing -----------------------------------------------------------------------
 
