@@ -11,7 +11,7 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -37,6 +37,7 @@ from idmint.web.cognito.actions import Env
 from idmint.web.cognito.endpoint import CognitoEndpoint
 from idmint.web.http import json_response
 from idmint.web.mint import MintApi, routing_error
+from idmint.web.partner import PartnerApi
 from idmint.web.session import SessionApi
 from idmint.web.wellknown import WellKnown
 
@@ -53,6 +54,32 @@ async def open_store(settings: Settings) -> SqlStore:
     if before != now:
         log.info("database migrated from %s to %s", before or "empty", now)
     return SqlStore(engine)
+
+
+async def build_context(
+    settings: Settings, db: SqlStore, clock: Clock
+) -> tuple[Context, Callable[[], None]]:
+    """What every use case shares (store, sender, hasher, keys, clock, issuer, server secret),
+    for the server and for the command line; the callable releases the hasher's workers."""
+    hasher = PasswordHasher(
+        HashParams(
+            settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
+        ),
+        workers=settings.hash_workers,
+    )
+    keys = KeyManager(db, clock)
+    await keys.start()
+    ctx = Context(
+        store=db,
+        sender=build_sender(settings, db, clock),
+        hasher=hasher,
+        keys=keys,
+        clock=clock,
+        issuer=settings.issuer,
+        secret=await db.server_secret("root", secrets.token_bytes(32), clock()),
+        region=settings.region,
+    )
+    return ctx, hasher.close
 
 
 class _Lazy:
@@ -75,31 +102,15 @@ def create_app(
         insecure_localhost_cookies=settings.insecure_localhost_cookies,
     )
     mint_api = MintApi(max_body_bytes=settings.max_body_bytes)
+    partner_api = PartnerApi(max_body_bytes=settings.max_body_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.warn_about_development_settings()
         own_store = store is None
         db = store or await open_store(settings)
-        hasher = PasswordHasher(
-            HashParams(
-                settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
-            ),
-            workers=settings.hash_workers,
-        )
-        warming = asyncio.create_task(hasher.warm())
-        keys = KeyManager(db, clock)
-        await keys.start()
-        ctx = Context(
-            store=db,
-            sender=build_sender(settings, db, clock),
-            hasher=hasher,
-            keys=keys,
-            clock=clock,
-            issuer=settings.issuer,
-            secret=await db.server_secret("root", secrets.token_bytes(32), clock()),
-            region=settings.region,
-        )
+        ctx, close_context = await build_context(settings, db, clock)
+        warming = asyncio.create_task(ctx.hasher.warm())
         state.service = Service(ctx)
         state.cognito = CognitoEndpoint(
             Env(state.service, settings.account_id),
@@ -131,13 +142,14 @@ def create_app(
             trust_own_pools=settings.session_trust_own_pools,
         )
         mint_api.mint = state.service.mint
+        partner_api.partners = state.service.partners
         app.state.service = state.service
         try:
             yield
         finally:
             await jwks_cache.close()
             await warming
-            hasher.close()
+            close_context()
             if own_store:
                 await db.close()
 
@@ -168,6 +180,7 @@ def create_app(
         Route("/admin/outbox", admin_outbox, methods=["GET"]),
         *session_api.routes(),
         *mint_api.routes(),
+        *partner_api.routes(),
         Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
     ]

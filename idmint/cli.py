@@ -501,6 +501,117 @@ def apps_rotate_secret(app_id: str, as_json: bool, **options: Any) -> None:
     _show_secret(app, secret, as_json)
 
 
+@main.group("partners")
+def partners() -> None:
+    """Partners (seed 000): Partner API Accounts that create anonymous managed users."""
+
+
+def _partner_json(partner: Any, password: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": partner.id,
+        "name": partner.name,
+        "pool": partner.pool_id,
+        "clientId": partner.client_id,
+        "username": partner.username,
+        "maxManagedUsers": partner.max_managed_users,
+        "enabled": partner.enabled,
+    }
+    if password is not None:
+        found["password"] = password
+    return found
+
+
+def _partner_line(partner: Any) -> str:
+    quota = "unlimited" if partner.max_managed_users is None else str(partner.max_managed_users)
+    state = "enabled" if partner.enabled else "disabled"
+    return (
+        f"{partner.id}\t{partner.pool_id}\t{partner.name}\t{partner.client_id}\t"
+        f"{partner.username}\tmax={quota}\t{state}"
+    )
+
+
+def _with_service(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work`` with the server's use cases on the configured database."""
+    from idmint.app import build_context
+    from idmint.core.service import Service
+
+    async def run(store: Any) -> T:
+        ctx, close = await build_context(settings, store, time.time)
+        try:
+            return await work(Service(ctx))
+        finally:
+            close()
+
+    return _with_store(settings, run)
+
+
+@partners.command("create")
+@_database_options
+@click.option("--pool", "pool_id", required=True, help="The user pool of the partner's users.")
+@click.option("--name", required=True, help="The partner's name.")
+@click.option(
+    "--max-managed-users",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Most managed users the partner may have [unlimited].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the partner as JSON.")
+def partners_create(
+    pool_id: str, name: str, max_managed_users: int | None, as_json: bool, **options: Any
+) -> None:
+    """Create a partner: its app client and its Partner API Account, whose password is shown
+    only now."""
+    partner, password = _with_service(
+        _settings(**options),
+        lambda service: service.partners.create(pool_id, name, max_managed_users=max_managed_users),
+    )
+    if as_json:
+        click.echo(json.dumps(_partner_json(partner, password)))
+        return
+    click.echo(f"partner id: {partner.id}")
+    click.echo(f"client id:  {partner.client_id}")
+    click.echo(f"username:   {partner.username}")
+    click.echo(f"password:   {password}")
+    click.echo("The password is shown only now; idmint keeps only its hash.", err=True)
+
+
+@partners.command("list")
+@_database_options
+@click.option("--pool", "pool_id", default=None, help="Only this pool's partners.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def partners_list(pool_id: str | None, as_json: bool, **options: Any) -> None:
+    """List partners (never passwords)."""
+    listed = _with_store(_settings(**options), lambda store: store.list_partners(pool_id))
+    if as_json:
+        click.echo(json.dumps([_partner_json(p) for p in listed], indent=2))
+        return
+    for partner in listed:
+        click.echo(_partner_line(partner))
+
+
+def _set_partner_enabled(partner_id: str, enabled: bool, options: dict[str, Any]) -> None:
+    partner = _with_service(
+        _settings(**options), lambda service: service.partners.set_enabled(partner_id, enabled)
+    )
+    click.echo(_partner_line(partner))
+
+
+@partners.command("disable")
+@_database_options
+@click.argument("partner_id")
+def partners_disable(partner_id: str, **options: Any) -> None:
+    """Disable a partner: its IdTokens no longer open the managed-users API."""
+    _set_partner_enabled(partner_id, False, options)
+
+
+@partners.command("enable")
+@_database_options
+@click.argument("partner_id")
+def partners_enable(partner_id: str, **options: Any) -> None:
+    """Enable a disabled partner again."""
+    _set_partner_enabled(partner_id, True, options)
+
+
 @main.command("outbox")
 @_database_options
 @click.option("--to", default=None, help="Only messages to this address or phone number.")

@@ -105,6 +105,8 @@ class LiveServer:
     admin_key: AdminKey
     settings: Settings
     store: SqlStore
+    app: Any = None
+    """The Starlette app; ``app.state.service`` holds the use cases once the server runs."""
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
@@ -160,8 +162,9 @@ def start_server(database: Database, clock: FrozenClock, **overrides: Any) -> Li
     live = LiveServer(
         url=f"http://127.0.0.1:{port}", clock=clock, admin_key=key, settings=settings, store=store
     )
+    live.app = create_app(settings, store=store, clock=clock)
     config = uvicorn.Config(
-        create_app(settings, store=store, clock=clock),
+        live.app,
         log_level="warning",
         access_log=False,
         lifespan="on",

@@ -193,6 +193,11 @@ class Auth:
             raise UserDisabled()
         return await self._start_session(client, user)
 
+    async def start_session(self, client: AppClient, user: User) -> Tokens:
+        """A new sign-in of ``user`` through ``client``: a refresh token and the first pair of
+        tokens. Callers have proven who the user is."""
+        return await self._start_session(client, user)
+
     async def _start_session(self, client: AppClient, user: User) -> Tokens:
         now = self._ctx.clock()
         refresh_token, token_hash = tokens.new_opaque_token()
@@ -266,17 +271,18 @@ class Auth:
     async def check_access_token(self, access_token: str) -> tuple[dict[str, Any], User]:
         """Verify an access token fully: signature, expiry, issuer, and that its sign-in has not
         been signed out or revoked and its user still exists and is enabled."""
+        return await self.check_token(access_token, "access")
+
+    async def check_token(self, token: str, use: str) -> tuple[dict[str, Any], User]:
+        """Verify one of this server's tokens (``token_use`` ``use``: access or id) as fully as
+        ``check_access_token``; its audience is for the caller to judge."""
         ctx = self._ctx
-        header = tokens.unverified_header(access_token)
+        header = tokens.unverified_header(token)
         ring = await ctx.keys.ring_for(header.get("kid"))
         now = ctx.clock()
-        claims = tokens.verify(ring, access_token, now)
+        claims = tokens.verify(ring, token, now)
         iss, exp = claims.get("iss"), claims.get("exp")
-        if (
-            claims.get("token_use") != "access"
-            or not isinstance(iss, str)
-            or not isinstance(exp, int)
-        ):
+        if claims.get("token_use") != use or not isinstance(iss, str) or not isinstance(exp, int):
             raise InvalidToken()
         if iss != ctx.issuer(iss.rsplit("/", 1)[-1]):
             raise InvalidToken()

@@ -203,6 +203,10 @@ class User:
     """Hex salt of the SRP verifier (``idmint.core.srp``), set with every password."""
     srp_verifier: bytes | None = None
     """``v = g^x mod N`` for SRP sign-in, big-endian; never the password itself."""
+    partner_id: str | None = None
+    """Set for a partner's anonymous managed user (seed 000): the partner that owns it."""
+    external_id: str | None = None
+    """A managed user's opaque id chosen by its partner (unique per partner)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +222,25 @@ class RefreshSession:
     created_at: float
     expires_at: float
     revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """A partner (seed 000): another company's app that signs in with its Partner API Account
+    (a user of ``pool_id`` signing in through ``client_id``) and creates anonymous managed
+    users in the same pool."""
+
+    id: str
+    name: str
+    pool_id: str
+    client_id: str
+    user_sub: str
+    """The Partner API Account's user."""
+    username: str
+    enabled: bool
+    created_at: float
+    updated_at: float
+    max_managed_users: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

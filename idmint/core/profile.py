@@ -59,6 +59,10 @@ class Profile:
     async def _update(
         self, pool: UserPool, user: User, changes: Mapping[str, str]
     ) -> list[CodeDelivery]:
+        if user.partner_id is not None and changes:
+            raise InvalidParameter(
+                "Managed users are anonymous: no attribute can be stored on them (seed 000)."
+            )
         attributes = {**user.attributes, **changes}
         changed = [
             name

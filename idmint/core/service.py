@@ -6,6 +6,7 @@ from idmint.core.context import Context
 from idmint.core.flows import Auth
 from idmint.core.groups import Groups
 from idmint.core.mint import Mint
+from idmint.core.partners import Partners
 from idmint.core.pools import PoolAdmin
 from idmint.core.profile import Profile
 from idmint.core.recovery import Recovery
@@ -22,3 +23,4 @@ class Service:
         self.profile = Profile(ctx, self.auth)
         self.groups = Groups(ctx)
         self.mint = Mint(ctx, self.auth, self.users)
+        self.partners = Partners(ctx, self.auth, self.pools, self.users)

@@ -172,6 +172,8 @@ def issue_pair(
         "auth_time": int(auth_time),
         "iat": iat,
     }
+    if user.partner_id is not None:  # a managed user (seed 000): the partner that owns it
+        common["idmint:partner"] = user.partner_id
     id_claims = {
         **user_claims(user, client),
         **common,

@@ -107,6 +107,12 @@ class Users:
         required attributes are SignUp's."""
         if pool.allow_admin_create_user_only:
             raise NotAuthorized("SignUp is not permitted for this user pool")
+        return await self.create_confirmed(pool, username, password, attributes)
+
+    async def create_confirmed(
+        self, pool: UserPool, username: str, password: str, attributes: Mapping[str, str]
+    ) -> User:
+        """A CONFIRMED user with a permanent password (``register``, Partner API Accounts)."""
         given = dict(attributes)
         if EMAIL.match(username) and "email" not in pool.alias_attributes:
             given.setdefault("email", username)

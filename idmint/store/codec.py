@@ -150,6 +150,8 @@ def user_row(user: User, username_key: str) -> dict[str, Any]:
         "password_set_at": user.password_set_at,
         "srp_salt": user.srp_salt,
         "srp_verifier": user.srp_verifier,
+        "partner_id": user.partner_id,
+        "external_id": user.external_id,
         "created_at": user.created_at,
         "updated_at": user.updated_at,
     }
@@ -167,6 +169,8 @@ def user_from_row(row: Mapping[str, Any]) -> User:
         password_set_at=row["password_set_at"],
         srp_salt=row["srp_salt"],
         srp_verifier=bytes(row["srp_verifier"]) if row["srp_verifier"] is not None else None,
+        partner_id=row["partner_id"],
+        external_id=row["external_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )

@@ -89,7 +89,11 @@ users = Table(
     Column("password_set_at", Float, nullable=True),
     Column("srp_salt", String(64), nullable=True),
     Column("srp_verifier", LargeBinary, nullable=True),
+    Column("partner_id", String(32), nullable=True),
+    Column("external_id", String(128), nullable=True),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
+    Index("ix_users_partner", "partner_id", "sub"),
+    Index("uq_users_partner_external", "partner_id", "external_id", unique=True),
 )
 
 user_aliases = Table(
@@ -281,4 +285,19 @@ mint_tokens = Table(
     Column("expires_at", Float, nullable=True),
     Column("revoked_at", Float, nullable=True),
     Index("ix_mint_tokens_user", "user_sub"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(32), nullable=False),
+    Column("user_sub", String(36), nullable=False, unique=True),
+    Column("username", String(128), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("max_managed_users", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )

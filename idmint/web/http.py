@@ -69,3 +69,14 @@ def guarded(
             return internal(rid)
 
     return run
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    """``body`` as a JSON object; ``ValueError`` with a message for the client otherwise."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise ValueError("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValueError("The body must be a JSON object.")
+    return data

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,7 +24,7 @@ from starlette.routing import Route
 from idmint.core import errors as core
 from idmint.core.mint import Grant, Mint
 from idmint.core.model import MintApp
-from idmint.web.http import BodyTooLarge, Handler, guarded, json_response, read_body
+from idmint.web.http import BodyTooLarge, Handler, guarded, json_object, json_response, read_body
 from idmint.web.openapi import OPENAPI
 
 log = logging.getLogger("idmint.mint")
@@ -212,12 +211,9 @@ class MintApi:
                 "Send the body as application/json or application/x-www-form-urlencoded.",
             )
         try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise MintError(400, "invalid_request", "The body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise MintError(400, "invalid_request", "The body must be a JSON object.")
-        return data
+            return json_object(body)
+        except ValueError as exc:
+            raise MintError(400, "invalid_request", str(exc)) from None
 
     @staticmethod
     def _string(params: dict[str, Any], name: str) -> str:

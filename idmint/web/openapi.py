@@ -643,6 +643,156 @@ _MINT_PATHS: dict[str, Any] = {
     },
 }
 
+# The managed-users API (seed 000: idmint.web.partner) -----------------------------------------
+
+_PARTNER_SECURITY: list[dict[str, list[str]]] = [{"PartnerIdToken": []}]
+_USER_ID_PARAM = {
+    "name": "userId",
+    "in": "path",
+    "required": True,
+    "description": "A managed user's id (a UUID); another partner's is 404.",
+    "schema": {"type": "string"},
+}
+
+
+def _partner_errors(*extra: tuple[str, str]) -> dict[str, Any]:
+    errors = {
+        "400": _error("Malformed request (`invalid_request`)."),
+        "401": _error(
+            "Missing, invalid, expired or revoked IdToken, an access token, a non-partner's "
+            "token, or a disabled partner (`invalid_token`)."
+        ),
+    }
+    return errors | {status: _error(text) for status, text in extra}
+
+
+_PARTNER_PATHS: dict[str, Any] = {
+    "/api/v1/managed-users": {
+        "post": {
+            "tags": ["managed users"],
+            "summary": "Create an anonymous managed user.",
+            "security": _PARTNER_SECURITY,
+            "requestBody": {
+                "required": False,
+                "content": {_JSON: {"schema": {"$ref": "#/components/schemas/ManagedUserCreate"}}},
+            },
+            "responses": {
+                "201": _ok("ManagedUser", "Created."),
+                **_partner_errors(
+                    ("403", "The partner's quota is reached (`quota_exceeded`)."),
+                    ("409", "The externalId is taken (`external_id_taken`)."),
+                    ("413", "The body is too large (`body_too_large`)."),
+                ),
+            },
+        },
+        "get": {
+            "tags": ["managed users"],
+            "summary": "List the partner's managed users, oldest id first.",
+            "security": _PARTNER_SECURITY,
+            "parameters": [
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+                },
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                {"name": "externalId", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {"200": _ok("ManagedUserPage"), **_partner_errors()},
+        },
+    },
+    "/api/v1/managed-users/{userId}": {
+        "get": {
+            "tags": ["managed users"],
+            "summary": "One of the partner's managed users.",
+            "security": _PARTNER_SECURITY,
+            "parameters": [_USER_ID_PARAM],
+            "responses": {
+                "200": _ok("ManagedUser"),
+                **_partner_errors(("404", "No such managed user of this partner (`not_found`).")),
+            },
+        },
+        "delete": {
+            "tags": ["managed users"],
+            "summary": "Delete a managed user; its tokens stop working.",
+            "security": _PARTNER_SECURITY,
+            "parameters": [_USER_ID_PARAM],
+            "responses": {
+                "204": {"description": "Deleted."},
+                **_partner_errors(("404", "No such managed user of this partner (`not_found`).")),
+            },
+        },
+    },
+    "/api/v1/managed-users/{userId}/tokens": {
+        "post": {
+            "tags": ["managed users"],
+            "summary": "Cognito-shaped tokens for the managed user, issued to the partner's "
+            "client (refresh with InitiateAuth REFRESH_TOKEN_AUTH).",
+            "security": _PARTNER_SECURITY,
+            "parameters": [_USER_ID_PARAM],
+            "responses": {
+                "200": _ok("ManagedUserTokens"),
+                **_partner_errors(("404", "No such managed user of this partner (`not_found`).")),
+            },
+        },
+    },
+}
+
+_PARTNER_SCHEMAS: dict[str, Any] = {
+    "ManagedUserCreate": {
+        "type": "object",
+        "description": "Only externalId: any other field is 400 `personal_data_not_allowed`.",
+        "additionalProperties": False,
+        "properties": {
+            "externalId": {"type": ["string", "null"], "minLength": 1, "maxLength": 128},
+        },
+    },
+    "ManagedUser": {
+        "type": "object",
+        "required": ["userId", "externalId", "createdAt"],
+        "properties": {
+            "userId": {"type": "string", "format": "uuid"},
+            "externalId": {"type": ["string", "null"]},
+            "createdAt": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ManagedUserPage": {
+        "type": "object",
+        "required": ["users", "nextCursor"],
+        "properties": {
+            "users": {"type": "array", "items": {"$ref": "#/components/schemas/ManagedUser"}},
+            "nextCursor": {"type": ["string", "null"]},
+        },
+    },
+    "ManagedUserTokens": {
+        "type": "object",
+        "required": ["AuthenticationResult"],
+        "properties": {
+            "AuthenticationResult": {
+                "type": "object",
+                "required": ["IdToken", "AccessToken", "RefreshToken", "ExpiresIn", "TokenType"],
+                "properties": {
+                    "IdToken": {"type": "string"},
+                    "AccessToken": {"type": "string"},
+                    "RefreshToken": {"type": "string"},
+                    "ExpiresIn": {"type": "integer"},
+                    "TokenType": {"type": "string", "enum": ["Bearer"]},
+                },
+            }
+        },
+    },
+}
+
+_PARTNER_SECURITY_SCHEMES: dict[str, Any] = {
+    "PartnerIdToken": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "The Partner API Account's IdToken from InitiateAuth USER_PASSWORD_AUTH, "
+        "bare (as seed 000 sends it) or as `Bearer <IdToken>`.",
+    },
+}
+
 # The document ---------------------------------------------------------------------------------
 
 OPENAPI: dict[str, Any] = {
@@ -651,7 +801,7 @@ OPENAPI: dict[str, Any] = {
         "title": "idmint",
         "version": "1",
         "description": (
-            "Two of idmint's HTTP front-ends.\n\n"
+            "Three of idmint's HTTP front-ends.\n\n"
             "Web sessions (`/api/v1/*`, seed 001): trade a Cognito ID token for session "
             "cookies plus a CSRF token, and the session surface around it. Cookies: access "
             "(self-contained, short-lived) and session (opaque, server-side); both HttpOnly, "
@@ -663,16 +813,21 @@ OPENAPI: dict[str, Any] = {
             'errors are `{"response": message, "error": code, "error_description": message}`. '
             "RFC 9700 deprecates the "
             "password grant (§2.4: MUST NOT be used); it is served for clients written for "
-            "seed 002."
+            "seed 002.\n\n"
+            "Managed users (`/api/v1/managed-users`, seed 000): a partner, authenticated by "
+            "its Partner API Account's IdToken, creates anonymous users (no personal data; "
+            "only an opaque externalId) and gets Cognito tokens for them. Errors are "
+            '`{"error": code, "message": text}`.'
         ),
     },
     "tags": [
         {"name": "mint", "description": "Seed 002: application and user tokens."},
+        {"name": "managed users", "description": "Seed 000: a partner's anonymous users."},
     ],
-    "paths": _SESSION_PATHS | _MINT_PATHS,
+    "paths": _SESSION_PATHS | _MINT_PATHS | _PARTNER_PATHS,
     "components": {
-        "schemas": _SESSION_SCHEMAS | _MINT_SCHEMAS,
-        "securitySchemes": _MINT_SECURITY_SCHEMES,
+        "schemas": _SESSION_SCHEMAS | _MINT_SCHEMAS | _PARTNER_SCHEMAS,
+        "securitySchemes": _MINT_SECURITY_SCHEMES | _PARTNER_SECURITY_SCHEMES,
     },
 }
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +19,7 @@ from starlette.routing import Route
 from idmint.core import errors as core
 from idmint.core.model import Account
 from idmint.core.websessions import Opened, WebSessions
-from idmint.web.http import BodyTooLarge, Handler, guarded, json_response, read_body
+from idmint.web.http import BodyTooLarge, Handler, guarded, json_object, json_response, read_body
 from idmint.web.openapi import SESSION_OPENAPI
 
 log = logging.getLogger("idmint.session")
@@ -141,12 +140,9 @@ class SessionApi:
                 413, "body_too_large", f"The body exceeds {self.max_body_bytes} bytes."
             ) from None
         try:
-            data = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "invalid_json", "The body must be a JSON object.")
-        return data
+            return json_object(body)
+        except ValueError as exc:
+            raise ApiError(400, "invalid_json", str(exc)) from None
 
     @staticmethod
     def _auth_version(request: Request) -> None:

@@ -29,6 +29,7 @@ from idmint.core.model import Account, SigningKey
 from idmint.core.websessions import LEEWAY
 from idmint.web.mint import MintApi
 from idmint.web.openapi import SESSION_OPENAPI
+from idmint.web.partner import PartnerApi
 from idmint.web.session import ERRORS, SessionApi
 from tests.conftest import (
     Database,
@@ -1154,7 +1155,7 @@ def test_openapi_describes_every_route(live: LiveServer) -> None:
     assert document["openapi"].startswith("3.")
     served = {
         (route.path, method.lower())
-        for route in [*SessionApi().routes(), *MintApi().routes()]
+        for route in [*SessionApi().routes(), *MintApi().routes(), *PartnerApi().routes()]
         if isinstance(route, Route)
         for method in (route.methods or ())
         if method != "HEAD"

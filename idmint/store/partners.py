@@ -1,0 +1,73 @@
+"""Partners and their managed users (``Store`` partner methods; seed 000)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from idmint.core.model import Partner, User
+from idmint.store import codec
+from idmint.store.base import SqlBase
+from idmint.store.schema import partners, users
+
+
+def _partner(row: Any) -> Partner:
+    return Partner(
+        id=row["id"],
+        name=row["name"],
+        pool_id=row["pool_id"],
+        client_id=row["client_id"],
+        user_sub=row["user_sub"],
+        username=row["username"],
+        enabled=bool(row["enabled"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        max_managed_users=row["max_managed_users"],
+    )
+
+
+class PartnerQueries(SqlBase):
+    async def create_partner(self, partner: Partner) -> None:
+        await self._write(insert(partners).values(**asdict(partner)))
+
+    async def update_partner(self, partner: Partner) -> None:
+        values = asdict(partner)
+        del values["id"]
+        await self._write(update(partners).where(partners.c.id == partner.id).values(**values))
+
+    async def get_partner(self, partner_id: str) -> Partner | None:
+        row = await self._one(select(partners).where(partners.c.id == partner_id))
+        return _partner(row) if row else None
+
+    async def get_partner_by_user(self, sub: str) -> Partner | None:
+        row = await self._one(select(partners).where(partners.c.user_sub == sub))
+        return _partner(row) if row else None
+
+    async def list_partners(self, pool_id: str | None) -> list[Partner]:
+        query = select(partners).order_by(partners.c.created_at, partners.c.id)
+        if pool_id is not None:
+            query = query.where(partners.c.pool_id == pool_id)
+        return [_partner(r) for r in await self._all(query)]
+
+    async def count_managed_users(self, partner_id: str) -> int:
+        row = await self._one(
+            select(func.count().label("n"))
+            .select_from(users)
+            .where(users.c.partner_id == partner_id)
+        )
+        return int(row["n"])
+
+    async def list_managed_users(
+        self, partner_id: str, limit: int, after: str | None, external_id: str | None = None
+    ) -> list[User]:
+        """A partner's managed users in ``sub`` order, after ``after``; or the one with
+        ``external_id``."""
+        query = select(users).where(users.c.partner_id == partner_id)
+        if external_id is not None:
+            query = query.where(users.c.external_id == external_id)
+        if after is not None:
+            query = query.where(users.c.sub > after)
+        query = query.order_by(users.c.sub).limit(limit)
+        return [codec.user_from_row(r) for r in await self._all(query)]
