@@ -42,7 +42,7 @@ from idmint.core.users import Users
 
 MAX_EXTERNAL_ID = 128
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 
 
 def partner_client(name: str) -> ClientSettings:
@@ -97,9 +97,18 @@ class Partners:
         username = f"partner-{partner_id}"
         if "email" in pool.username_attributes:
             username += "@partners.invalid"  # RFC 2606: never a deliverable address
+        elif pool.username_attributes:
+            raise InvalidParameter(
+                "A Partner API Account needs a pool whose usernames are plain names or emails, "
+                "not phone numbers."
+            )
         password = temporary_password(pool.password_policy)
-        client = await self._pools.create_client(pool_id, partner_client(name))
         user = await self._users.create_confirmed(pool, username, password, {})
+        try:
+            client = await self._pools.create_client(pool_id, partner_client(name))
+        except BaseException:
+            await ctx.store.delete_user(pool.id, user.sub)
+            raise
         now = ctx.clock()
         partner = Partner(
             id=partner_id,
@@ -159,11 +168,6 @@ class Partners:
         """A new anonymous managed user: no password, no attributes."""
         ctx = self._ctx
         check_external_id(external_id)
-        limit = partner.max_managed_users
-        if limit is not None and await ctx.store.count_managed_users(partner.id) >= limit:
-            raise LimitExceeded(
-                f"The partner may have at most {partner.max_managed_users} managed users."
-            )
         pool = await ctx.pool(partner.pool_id)
         sub, now = new_uuid(), ctx.clock()
         user = User(
@@ -178,7 +182,9 @@ class Partners:
             partner_id=partner.id,
             external_id=external_id,
         )
-        await ctx.store.create_user(user, ctx.username_key(pool, sub), ())
+        limit = partner.max_managed_users
+        if not await ctx.store.create_managed_user(user, ctx.username_key(pool, sub), limit):
+            raise LimitExceeded(f"The partner may have at most {limit} managed users.")
         return user
 
     async def get_user(self, partner: Partner, user_id: str) -> User:

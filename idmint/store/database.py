@@ -8,6 +8,7 @@ start with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -76,6 +77,20 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     return engine
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried: on a new database, connections opening together
+    race to switch it, and SQLite answers the loser "database is locked" at once, without
+    its busy handler. Runs on the driver's thread, so the short sleeps block no event loop."""
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:  # sqlite3.OperationalError, as the driver adapter passes it
+            if "database is locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.02 + 0.01 * (attempt % 5))
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -83,12 +98,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # busy_timeout first: switching to WAL takes a lock another new connection may hold.
-        for pragma in (
-            "busy_timeout=30000",
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "foreign_keys=ON",
-        ):
+        cursor.execute("PRAGMA busy_timeout=30000")
+        _switch_to_wal(cursor)
+        for pragma in ("synchronous=FULL", "foreign_keys=ON"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

@@ -6,7 +6,9 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
+from idmint.core.errors import Conflict
 from idmint.core.model import Partner, User
 from idmint.store import codec
 from idmint.store.base import SqlBase
@@ -50,6 +52,37 @@ class PartnerQueries(SqlBase):
         if pool_id is not None:
             query = query.where(partners.c.pool_id == pool_id)
         return [_partner(r) for r in await self._all(query)]
+
+    async def create_managed_user(self, user: User, username_key: str, limit: int | None) -> bool:
+        """Insert a partner's managed user unless it already has ``limit``; False if it has.
+        The count and the insert share one write transaction, and on PostgreSQL the partner's
+        row is locked first, so concurrent creates cannot pass the limit together (SQLite
+        writes one transaction at a time)."""
+        assert user.partner_id is not None
+        try:
+            async with self._writer.begin() as conn:
+                if limit is not None:
+                    await conn.execute(
+                        select(partners.c.id)
+                        .where(partners.c.id == user.partner_id)
+                        .with_for_update()
+                    )
+                    count = (
+                        await conn.execute(
+                            select(func.count())
+                            .select_from(users)
+                            .where(users.c.partner_id == user.partner_id)
+                        )
+                    ).scalar_one()
+                    if count >= limit:
+                        return False
+                await conn.execute(insert(users).values(**codec.user_row(user, username_key)))
+        except IntegrityError as exc:
+            detail = str(exc.orig)  # PostgreSQL names the index, SQLite the columns
+            if "uq_users_partner_external" in detail or "users.external_id" in detail:
+                raise Conflict("This externalId is already used by another managed user.") from exc
+            raise
+        return True
 
     async def count_managed_users(self, partner_id: str) -> int:
         row = await self._one(

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from idmint.core.errors import AliasExists, Conflict, UsernameExists
+from idmint.core.errors import AliasExists, UsernameExists
 from idmint.core.model import (
     AdminKey,
     AppClient,
@@ -231,8 +231,6 @@ class SqlStore(
             detail = str(exc.orig)
             if "user_aliases" in detail:
                 raise AliasExists() from exc
-            if "uq_users_partner_external" in detail or "users.external_id" in detail:
-                raise Conflict("This externalId is already used by another managed user.") from exc
             if any(name in detail for name in _USERNAME_CONSTRAINTS):
                 raise UsernameExists() from exc
             raise

@@ -9,6 +9,7 @@ anything unmapped is our fault: a 500 with the request id, logged, no traceback.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -35,6 +36,7 @@ log = logging.getLogger("idmint.partner")
 BASE = "/api/v1/managed-users"
 ALLOWED_FIELDS = frozenset({"externalId"})
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+_LIMIT = re.compile(r"[0-9]{1,3}")  # ASCII digits only: str.isdigit takes "²"
 
 _UNAUTHORIZED = (401, "invalid_token")
 _INVALID = (400, "invalid_request")
@@ -182,7 +184,7 @@ class PartnerApi:
         partner = await self._partner(request)
         query = request.query_params
         raw_limit = query.get("limit", str(DEFAULT_LIMIT))
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not _LIMIT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise ApiError(400, "invalid_request", f"limit must be 1 to {MAX_LIMIT}.")
         page = await self.partners.list_users(
             partner, int(raw_limit), query.get("cursor"), query.get("externalId")
