@@ -29,7 +29,7 @@ from idmint.web.http import (
     json_response,
     read_body,
 )
-from idmint.web.session import error_response
+from idmint.web.session import ApiError, error_response
 
 log = logging.getLogger("idmint.partner")
 
@@ -79,14 +79,6 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.ExpiredCode: _INVALID,
     core.CodeDeliveryFailure: (503, "delivery_failed"),
 }
-
-
-class ApiError(Exception):
-    """An error of this front-end itself (headers, JSON), already in wire terms."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def _render(request: Request, exc: Exception) -> Response | None:
