@@ -535,6 +535,9 @@ def _with_service(settings: Any, work: Callable[[Any], Awaitable[T]]) -> T:
     from idmint.app import build_context
     from idmint.core.service import Service
 
+    # The sender's start-up advice (outbox, SMTP) is for ``serve``, not one-off commands.
+    logging.getLogger("idmint.delivery").setLevel(logging.ERROR)
+
     async def run(store: Any) -> T:
         ctx, close = await build_context(settings, store, time.time)
         try:
