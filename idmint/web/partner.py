@@ -116,12 +116,20 @@ class PartnerApi:
     def routes(self) -> list[Route]:
         one = f"{BASE}/{{userId}}"
         return [
-            Route(BASE, self._wrap(self.create), methods=["POST"]),
-            Route(BASE, self._wrap(self.list), methods=["GET"]),
-            Route(one, self._wrap(self.get), methods=["GET"]),
-            Route(one, self._wrap(self.delete), methods=["DELETE"]),
-            Route(f"{one}/tokens", self._wrap(self.tokens), methods=["POST"]),
+            self._route(BASE, POST=self.create, GET=self.list),
+            self._route(one, GET=self.get, DELETE=self.delete),
+            self._route(f"{one}/tokens", POST=self.tokens),
         ]
+
+    def _route(self, path: str, **handlers: Handler) -> Route:
+        """One route per path, so a 405's ``Allow`` lists every method the path serves."""
+        wrapped = {method: self._wrap(handler) for method, handler in handlers.items()}
+        wrapped.setdefault("HEAD", wrapped.get("GET", next(iter(wrapped.values()))))
+
+        async def dispatch(request: Request) -> Response:
+            return await wrapped[request.method](request)
+
+        return Route(path, dispatch, methods=list(handlers))
 
     def _wrap(self, handler: Handler) -> Handler:
         return guarded(handler, _render, _internal, log)
