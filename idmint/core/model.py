@@ -148,6 +148,41 @@ class Validity:
         return self.amount * self._SECONDS[self.unit]
 
 
+# Cognito's OAuth 2.0 grants (CreateUserPoolClient, AllowedOAuthFlows: ``OAuthFlowType``).
+OAUTH_FLOWS = frozenset({"code", "implicit", "client_credentials"})
+# The scopes Cognito itself defines (CreateUserPoolClient, AllowedOAuthScopes). Scopes of
+# resource servers (``<identifier>/<name>``) are not supported by idmint.
+OAUTH_SCOPES = frozenset({"phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"})
+# The only identity provider a client may name: the user pool's own directory.
+COGNITO_PROVIDER = "COGNITO"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OAuthSettings:
+    """An app client's OAuth 2.0 authorization-server settings, the members of Cognito's
+    CreateUserPoolClient / UpdateUserPoolClient request and of ``UserPoolClientType`` named in
+    each field's docstring (Amazon Cognito API reference). The defaults are Cognito's when a
+    request names none: no URLs, flows, scopes or providers, and OAuth not allowed."""
+
+    callback_urls: tuple[str, ...] = ()
+    """``CallbackURLs``: the redirect URIs ``/oauth2/authorize`` may send a browser back to,
+    matched exactly. Absolute, without a fragment, https except ``http://localhost``; app
+    schemes such as ``myapp://callback`` are allowed. At most 100, each 1 to 1024 chars."""
+    logout_urls: tuple[str, ...] = ()
+    """``LogoutURLs``: where ``/logout`` may send a browser back to; the same rules."""
+    default_redirect_uri: str | None = None
+    """``DefaultRedirectURI``: one of ``callback_urls``."""
+    flows: frozenset[str] = frozenset()
+    """``AllowedOAuthFlows``: a subset of ``OAUTH_FLOWS``; ``client_credentials`` alone."""
+    scopes: frozenset[str] = frozenset()
+    """``AllowedOAuthScopes``: a subset of ``OAUTH_SCOPES``."""
+    allowed: bool = False
+    """``AllowedOAuthFlowsUserPoolClient``: whether the client may use the OAuth 2.0
+    endpoints at all; when false only the API sign-in flows (``ExplicitAuthFlows``) work."""
+    identity_providers: tuple[str, ...] = ()
+    """``SupportedIdentityProviders``: only ``COGNITO`` (the pool's own users) exists here."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClientSettings:
     """Everything an administrator sets on an app client (CreateUserPoolClient's inputs)."""
@@ -163,6 +198,8 @@ class ClientSettings:
     write_attributes: tuple[str, ...] | None = None
     auth_session_validity: int = 3
     """Minutes a sign-in challenge's Session stays valid (Cognito: 3 to 15, default 3)."""
+    oauth: OAuthSettings = OAuthSettings()
+    """The OAuth 2.0 settings (CallbackURLs, AllowedOAuthFlows, ...), see ``OAuthSettings``."""
     extra: Mapping[str, JSONValue] = field(default_factory=dict)
 
 

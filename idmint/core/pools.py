@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from idmint.core.attributes import ALIAS_ATTRIBUTES, STANDARD_NAMES, USERNAME_ATTRIBUTES, VERIFIABLE
+from idmint.core.client_oauth import check_oauth
 from idmint.core.context import Context
 from idmint.core.errors import Conflict, InvalidParameter
 from idmint.core.ids import new_client_id, new_client_secret, new_pool_id
@@ -65,7 +66,9 @@ def _check_validity(name: str, value: Validity, bounds: tuple[int, int]) -> None
         )
 
 
-def _check_client(pool: UserPool, spec: ClientSettings) -> None:
+def _check_client(pool: UserPool, spec: ClientSettings, *, has_secret: bool) -> None:
+    """Cognito CreateUserPoolClient / UpdateUserPoolClient's rules; ``has_secret``: whether
+    the client has or is being given a secret (GenerateSecret)."""
     _check_validity("Access token", spec.access_token_validity, _ID_ACCESS_RANGE)
     _check_validity("ID token", spec.id_token_validity, _ID_ACCESS_RANGE)
     _check_validity("Refresh token", spec.refresh_token_validity, _REFRESH_RANGE)
@@ -74,6 +77,7 @@ def _check_client(pool: UserPool, spec: ClientSettings) -> None:
         for name in attrs:
             if name not in known:
                 raise InvalidParameter(f"Invalid read or write attribute: {name}")
+    check_oauth(spec.oauth, pool_id=pool.id, has_secret=has_secret)
 
 
 class PoolAdmin:
@@ -130,7 +134,7 @@ class PoolAdmin:
         self, pool_id: str, spec: ClientSettings, *, generate_secret: bool = False
     ) -> AppClient:
         pool = await self._ctx.pool(pool_id)
-        _check_client(pool, spec)
+        _check_client(pool, spec, has_secret=generate_secret)
         now = self._ctx.clock()
         secret = new_client_secret() if generate_secret else None
         client = self._client(
@@ -166,7 +170,7 @@ class PoolAdmin:
         """Replace the client's settings: as in Cognito, omitted settings return to defaults."""
         pool = await self._ctx.pool(pool_id)
         current = await self._ctx.client(client_id, pool_id)
-        _check_client(pool, spec)
+        _check_client(pool, spec, has_secret=current.secret is not None)
         client = self._client(
             spec,
             id=current.id,

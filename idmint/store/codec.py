@@ -16,6 +16,7 @@ from idmint.core.model import (
     AttributeSchema,
     AuthFlow,
     MessageTemplate,
+    OAuthSettings,
     PasswordPolicy,
     RefreshSession,
     User,
@@ -84,6 +85,52 @@ def _validity(value: Validity) -> list[Any]:
     return [value.amount, value.unit]
 
 
+def _oauth(oauth: OAuthSettings) -> dict[str, Any]:
+    return {
+        "callback_urls": list(oauth.callback_urls),
+        "logout_urls": list(oauth.logout_urls),
+        "default_redirect_uri": oauth.default_redirect_uri,
+        "flows": sorted(oauth.flows),
+        "scopes": sorted(oauth.scopes),
+        "allowed": oauth.allowed,
+        "identity_providers": list(oauth.identity_providers),
+    }
+
+
+# Where clients stored before OAuthSettings existed kept these settings: in ``extra``, under
+# their Cognito request names, as CreateUserPoolClient received them.
+_LEGACY_OAUTH_KEYS = {
+    "CallbackURLs": "callback_urls",
+    "LogoutURLs": "logout_urls",
+    "DefaultRedirectURI": "default_redirect_uri",
+    "AllowedOAuthFlows": "flows",
+    "AllowedOAuthScopes": "scopes",
+    "AllowedOAuthFlowsUserPoolClient": "allowed",
+    "SupportedIdentityProviders": "identity_providers",
+}
+
+
+def _oauth_from(config: dict[str, Any]) -> tuple[OAuthSettings, dict[str, Any]]:
+    """The client's OAuth settings and its remaining ``extra``. A row written before the
+    ``oauth`` key existed has them in ``extra`` under their Cognito names: take them from there
+    (and out of ``extra``, so they are not echoed twice)."""
+    extra = dict(config["extra"])
+    stored = config.get("oauth")
+    if stored is None:
+        stored = {new: extra.pop(old) for old, new in _LEGACY_OAUTH_KEYS.items() if old in extra}
+    return OAuthSettings(
+        callback_urls=tuple(u for u in stored.get("callback_urls") or () if u is not None),
+        logout_urls=tuple(u for u in stored.get("logout_urls") or () if u is not None),
+        default_redirect_uri=stored.get("default_redirect_uri"),
+        flows=frozenset(f for f in stored.get("flows") or () if f is not None),
+        scopes=frozenset(s for s in stored.get("scopes") or () if s is not None),
+        allowed=bool(stored.get("allowed") or False),
+        identity_providers=tuple(
+            p for p in stored.get("identity_providers") or () if p is not None
+        ),
+    ), extra
+
+
 def client_row(client: AppClient) -> dict[str, Any]:
     flows = client.explicit_auth_flows
     config = {
@@ -100,6 +147,7 @@ def client_row(client: AppClient) -> dict[str, Any]:
         if client.write_attributes is not None
         else None,
         "auth_session_validity": client.auth_session_validity,
+        "oauth": _oauth(client.oauth),
         "extra": dict(client.extra),
     }
     return {
@@ -117,6 +165,7 @@ def client_from_row(row: Mapping[str, Any]) -> AppClient:
     config = orjson.loads(row["config"])
     flows = config["explicit_auth_flows"]
     read, write = config["read_attributes"], config["write_attributes"]
+    oauth, extra = _oauth_from(config)
     return AppClient(
         id=row["id"],
         pool_id=row["pool_id"],
@@ -133,7 +182,8 @@ def client_from_row(row: Mapping[str, Any]) -> AppClient:
         read_attributes=tuple(read) if read is not None else None,
         write_attributes=tuple(write) if write is not None else None,
         auth_session_validity=config.get("auth_session_validity", 3),  # absent before 0002
-        extra=config["extra"],
+        oauth=oauth,
+        extra=extra,
     )
 
 

@@ -22,6 +22,7 @@ from idmint.core.model import (
     AppClient,
     AttributeSchema,
     AuthFlow,
+    OAuthSettings,
     PasswordPolicy,
     RefreshSession,
     SigningKey,
@@ -139,11 +140,16 @@ def full_client(client_id: str = CLIENT, pool_id: str = POOL) -> AppClient:
         enable_token_revocation=False,
         read_attributes=("email", "custom:tier", "name"),
         write_attributes=("name",),
-        extra={
-            "CallbackURLs": ["https://example.com/cb", "myapp://callback"],
-            "AllowedOAuthFlows": ["code"],
-            "AnalyticsConfiguration": {"ApplicationId": "ä"},
-        },
+        oauth=OAuthSettings(
+            callback_urls=("https://example.com/cb", "myapp://callback"),
+            logout_urls=("https://example.com/bye",),
+            default_redirect_uri="myapp://callback",
+            flows=frozenset({"code", "implicit"}),
+            scopes=frozenset({"openid", "email", "aws.cognito.signin.user.admin"}),
+            allowed=True,
+            identity_providers=("COGNITO",),
+        ),
+        extra={"AnalyticsConfiguration": {"ApplicationId": "ä"}},
     )
 
 
@@ -423,6 +429,8 @@ async def test_client_every_field_round_trips(store: SqlStore) -> None:
     assert got.access_token_validity.seconds == 300
     assert got.read_attributes == ("email", "custom:tier", "name")
     assert got.write_attributes == ("name",)
+    assert isinstance(got.oauth.flows, frozenset) and isinstance(got.oauth.scopes, frozenset)
+    assert got.oauth.callback_urls == ("https://example.com/cb", "myapp://callback")
 
 
 @pytest.mark.parametrize(

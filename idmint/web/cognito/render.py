@@ -17,6 +17,7 @@ from idmint.core.model import (
     CodeDelivery,
     Group,
     MessageTemplate,
+    OAuthSettings,
     PasswordPolicy,
     PoolSettings,
     Tokens,
@@ -58,6 +59,13 @@ _CLIENT_FIELDS = {
     "ReadAttributes",
     "WriteAttributes",
     "AuthSessionValidity",
+    "CallbackURLs",
+    "LogoutURLs",
+    "DefaultRedirectURI",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+    "SupportedIdentityProviders",
 }
 _LEGACY_FLOWS = {
     "ADMIN_NO_SRP_AUTH": AuthFlow.ADMIN_USER_PASSWORD,
@@ -278,6 +286,44 @@ def _strings(items: list[str | None] | None) -> list[str] | None:
     return None if items is None else [i for i in items if i is not None]
 
 
+def _unique(items: list[str | None] | None) -> tuple[str, ...]:
+    """A list member without nulls or repeats, in the order given."""
+    return tuple(dict.fromkeys(_strings(items) or ()))
+
+
+def _oauth_settings(req: dict[str, Any]) -> OAuthSettings:
+    """CreateUserPoolClient / UpdateUserPoolClient's OAuth members; omitted ones get Cognito's
+    defaults (nothing set, AllowedOAuthFlowsUserPoolClient false)."""
+    return OAuthSettings(
+        callback_urls=_unique(req.get("CallbackURLs")),
+        logout_urls=_unique(req.get("LogoutURLs")),
+        default_redirect_uri=req.get("DefaultRedirectURI"),
+        flows=frozenset(_unique(req.get("AllowedOAuthFlows"))),
+        scopes=frozenset(_unique(req.get("AllowedOAuthScopes"))),
+        allowed=bool(req.get("AllowedOAuthFlowsUserPoolClient", False)),
+        identity_providers=_unique(req.get("SupportedIdentityProviders")),
+    )
+
+
+def _oauth_description(oauth: OAuthSettings) -> dict[str, Any]:
+    """``UserPoolClientType``'s OAuth members as Cognito sends them: the flag always, the
+    rest only when set."""
+    out: dict[str, Any] = {"AllowedOAuthFlowsUserPoolClient": oauth.allowed}
+    if oauth.callback_urls:
+        out["CallbackURLs"] = list(oauth.callback_urls)
+    if oauth.logout_urls:
+        out["LogoutURLs"] = list(oauth.logout_urls)
+    if oauth.default_redirect_uri is not None:
+        out["DefaultRedirectURI"] = oauth.default_redirect_uri
+    if oauth.flows:
+        out["AllowedOAuthFlows"] = sorted(oauth.flows)
+    if oauth.scopes:
+        out["AllowedOAuthScopes"] = sorted(oauth.scopes)
+    if oauth.identity_providers:
+        out["SupportedIdentityProviders"] = list(oauth.identity_providers)
+    return out
+
+
 def client_settings(req: dict[str, Any]) -> ClientSettings:
     flows_in = req.get("ExplicitAuthFlows")
     flows = None
@@ -299,6 +345,7 @@ def client_settings(req: dict[str, Any]) -> ClientSettings:
         read_attributes=tuple(read) if read is not None else None,
         write_attributes=tuple(write) if write is not None else None,
         auth_session_validity=req.get("AuthSessionValidity", 3),
+        oauth=_oauth_settings(req),
         extra={k: v for k, v in req.items() if k not in _CLIENT_FIELDS},
     )
 
@@ -326,7 +373,7 @@ def client_description(client: AppClient) -> dict[str, Any]:
         "EnableTokenRevocation": client.enable_token_revocation,
         "EnablePropagateAdditionalUserContextData": False,
         "AuthSessionValidity": client.auth_session_validity,
-        "AllowedOAuthFlowsUserPoolClient": False,
+        **_oauth_description(client.oauth),
     }
     if client.secret is not None:
         out["ClientSecret"] = client.secret
