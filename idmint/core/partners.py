@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 
 from idmint.core.context import Context
 from idmint.core.errors import (
-    Conflict,
     InvalidParameter,
     InvalidToken,
     LimitExceeded,
@@ -23,6 +22,7 @@ from idmint.core.errors import (
     ResourceNotFound,
     TokenExpired,
     TokenRevoked,
+    UnsupportedUserState,
     UserDisabled,
 )
 from idmint.core.flows import Auth
@@ -218,6 +218,6 @@ class Partners:
         whose ``sub`` is the user id, refreshable with REFRESH_TOKEN_AUTH."""
         user = await self.get_user(partner, user_id)
         if not user.enabled:
-            raise Conflict("The managed user is disabled.")
+            raise UnsupportedUserState("The managed user is disabled.")
         client = await self._ctx.client(partner.client_id, partner.pool_id)
         return await self._auth.start_session(client, user)

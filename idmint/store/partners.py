@@ -84,14 +84,6 @@ class PartnerQueries(SqlBase):
             raise
         return True
 
-    async def count_managed_users(self, partner_id: str) -> int:
-        row = await self._one(
-            select(func.count().label("n"))
-            .select_from(users)
-            .where(users.c.partner_id == partner_id)
-        )
-        return int(row["n"])
-
     async def list_managed_users(
         self, partner_id: str, limit: int, after: str | None, external_id: str | None = None
     ) -> list[User]:

@@ -50,6 +50,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.UserNotFound: (404, "not_found"),
     core.Conflict: (409, "external_id_taken"),
     core.LimitExceeded: (403, "quota_exceeded"),
+    core.UnsupportedUserState: (409, "user_disabled"),
     # Every credential failure is one 401.
     core.NotAuthorized: _UNAUTHORIZED,
     core.InvalidCredentials: _UNAUTHORIZED,
@@ -74,7 +75,6 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.GroupExists: (409, "conflict"),
     core.UnsupportedTokenType: _INVALID,
     core.UnsupportedOperation: _INVALID,
-    core.UnsupportedUserState: _INVALID,
     core.CodeMismatch: _INVALID,
     core.ExpiredCode: _INVALID,
     core.CodeDeliveryFailure: (503, "delivery_failed"),

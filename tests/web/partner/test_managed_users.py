@@ -607,3 +607,11 @@ def test_concurrent_creates_with_one_external_id_make_one_user(acme: PartnerAcco
         if response.status_code == 409:
             expect_error(response, 409, "external_id_taken")
     assert len(acme.all_users()) == 1
+
+
+def test_a_disabled_managed_user_gets_no_tokens(acme: PartnerAccount, cognito: Any) -> None:
+    user = acme.new_user()
+    cognito.admin_disable_user(UserPoolId=acme.pool_id, Username=user["userId"])
+    expect_error(acme.issue(user["userId"]), 409, "user_disabled")
+    cognito.admin_enable_user(UserPoolId=acme.pool_id, Username=user["userId"])
+    assert acme.issue(user["userId"]).status_code == 200
