@@ -33,10 +33,13 @@ from idmint.store import migrate
 from idmint.store.database import create_engine
 from idmint.store.sql import SqlStore
 from idmint.web.admin import AdminEndpoint
+from idmint.web.branding import LogoEndpoint
 from idmint.web.cognito.actions import Env
 from idmint.web.cognito.endpoint import CognitoEndpoint
+from idmint.web.hosted_ui import HostedUi
 from idmint.web.http import json_response
 from idmint.web.mint import MintApi, routing_error
+from idmint.web.oidc import OAuthApi
 from idmint.web.partner import PartnerApi
 from idmint.web.session import SessionApi
 from idmint.web.wellknown import WellKnown
@@ -103,6 +106,9 @@ def create_app(
     )
     mint_api = MintApi(max_body_bytes=settings.max_body_bytes)
     partner_api = PartnerApi(max_body_bytes=settings.max_body_bytes)
+    hosted_ui = HostedUi(settings)
+    oauth_api = OAuthApi(settings)
+    logos = LogoEndpoint()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,6 +149,7 @@ def create_app(
         )
         mint_api.mint = state.service.mint
         partner_api.partners = state.service.partners
+        hosted_ui.service = oauth_api.service = logos.service = state.service
         app.state.service = state.service
         try:
             yield
@@ -181,8 +188,16 @@ def create_app(
         *session_api.routes(),
         *mint_api.routes(),
         *partner_api.routes(),
+        *hosted_ui.routes(),
+        *oauth_api.routes(),
+        *logos.routes(),
         Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
         Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        Route(
+            "/.well-known/oauth-authorization-server/{pool_id}",
+            openid_configuration,
+            methods=["GET"],
+        ),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -192,6 +207,10 @@ def create_app(
             response = routing_error(exc.status_code, str(exc.detail))
             response.headers.update(exc.headers or {})
             return response
+        if oauth_api.owns(request.url.path):
+            return oauth_api.http_error(exc)
+        if hosted_ui.owns(request.url.path):
+            return await hosted_ui.http_error(request, exc)
         return await session_api.http_error(request, exc)
 
     return Starlette(

@@ -182,6 +182,25 @@ class GrantNotAllowed(IdmintError):
     default_message = "This grant type is not enabled for this application."
 
 
+class AuthorizationError(IdmintError):
+    """An OAuth 2.0 or OpenID Connect request refused with the error code its RFC names
+    (``error``: RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; OIDC Core §3.1.2.6). The codes are
+    the protocol's own vocabulary, so the core names them; the front-end picks the status.
+
+    ``redirect`` says whether the answer may go to the client's redirect URI: never when the
+    client or the redirect URI itself could not be verified (RFC 6749 §4.1.2.1), where the
+    user sees an error page instead."""
+
+    default_message = "The request was refused."
+
+    def __init__(
+        self, message: str | None = None, *, error: str = "invalid_request", redirect: bool = True
+    ) -> None:
+        super().__init__(message)
+        self.error = error
+        self.redirect = redirect
+
+
 ALL_ERRORS: tuple[type[IdmintError], ...] = tuple(
     cls
     for cls in list(globals().values())

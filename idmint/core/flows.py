@@ -199,6 +199,20 @@ class Auth:
         return await self._start_session(client, user)
 
     async def _start_session(self, client: AppClient, user: User) -> Tokens:
+        session, refresh_token = await self.open_session(client, user)
+        return await self.issue(client, user, session, refresh_token)
+
+    async def open_session(
+        self,
+        client: AppClient,
+        user: User,
+        *,
+        auth_time: float | None = None,
+        scope: str | None = None,
+    ) -> tuple[RefreshSession, str]:
+        """Record a new sign-in (its refresh token stored as a hash); return it and the
+        refresh token. ``auth_time`` defaults to now; ``scope`` is that of an OAuth 2.0
+        sign-in (None: the API sign-ins' ``aws.cognito.signin.user.admin``)."""
         now = self._ctx.clock()
         refresh_token, token_hash = tokens.new_opaque_token()
         session = RefreshSession(
@@ -207,16 +221,24 @@ class Auth:
             client_id=client.id,
             user_sub=user.sub,
             token_hash=token_hash,
-            auth_time=now,
+            auth_time=now if auth_time is None else auth_time,
             created_at=now,
             expires_at=now + client.refresh_token_validity.seconds,
+            scope=scope,
         )
         await self._ctx.store.create_session(session)
-        return await self._issue(client, user, session, refresh_token)
+        return session, refresh_token
 
-    async def _issue(
-        self, client: AppClient, user: User, session: RefreshSession, refresh_token: str | None
+    async def issue(
+        self,
+        client: AppClient,
+        user: User,
+        session: RefreshSession,
+        refresh_token: str | None,
+        *,
+        nonce: str | None = None,
     ) -> Tokens:
+        """Sign the ID and access tokens of a sign-in (first issue or refresh)."""
         ring = await self._ctx.keys.ring()
         groups = await self._ctx.store.list_user_groups(user.pool_id, user.sub)
         id_token, access_token = tokens.issue_pair(
@@ -228,6 +250,8 @@ class Auth:
             auth_time=session.auth_time,
             now=self._ctx.clock(),
             groups=claim_order(groups),
+            scope=session.scope or tokens.ACCESS_SCOPE,
+            nonce=nonce,
         )
         return Tokens(
             id_token=id_token,
@@ -249,6 +273,22 @@ class Auth:
         token: Cognito rotates refresh tokens only when rotation is configured)."""
         ctx = self._ctx
         client = await ctx.client(client_id, pool_id)
+        session, user = await self.live_session(client, refresh_token, authenticated=False)
+        if client_secret is not None or secret_hash is None:
+            ctx.check_client_secret(client, client_secret)
+        else:
+            ctx.check_secret_hash(client, secret_hash, user.username, user.sub)
+        if not user.enabled:
+            raise UserDisabled()
+        return await self.issue(client, user, session, None)
+
+    async def live_session(
+        self, client: AppClient, refresh_token: str, *, authenticated: bool = True
+    ) -> tuple[RefreshSession, User]:
+        """The sign-in a refresh token of ``client`` belongs to, and its user: refused if
+        unknown, another client's, revoked or expired (``InvalidRefreshToken``), or, once the
+        client is ``authenticated``, if the user is disabled."""
+        ctx = self._ctx
         session = await ctx.store.get_session_by_token_hash(tokens.opaque_token_hash(refresh_token))
         now = ctx.clock()
         if session is None or session.client_id != client.id:
@@ -260,18 +300,19 @@ class Auth:
         user = await ctx.store.get_user(session.pool_id, session.user_sub)
         if user is None:
             raise InvalidRefreshToken()
-        if client_secret is not None or secret_hash is None:
-            ctx.check_client_secret(client, client_secret)
-        else:
-            ctx.check_secret_hash(client, secret_hash, user.username, user.sub)
-        if not user.enabled:
+        if authenticated and not user.enabled:
             raise UserDisabled()
-        return await self._issue(client, user, session, None)
+        return session, user
 
     async def check_access_token(self, access_token: str) -> tuple[dict[str, Any], User]:
         """Verify an access token fully: signature, expiry, issuer, and that its sign-in has not
-        been signed out or revoked and its user still exists and is enabled."""
-        return await self.check_token(access_token, "access")
+        been signed out or revoked and its user still exists and is enabled. The Cognito
+        user-pool API needs the ``aws.cognito.signin.user.admin`` scope (tokens from
+        ``/oauth2/token`` carry it only when it was asked for)."""
+        claims, user = await self.check_token(access_token, "access")
+        if tokens.ACCESS_SCOPE not in str(claims.get("scope", "")).split():
+            raise NotAuthorized("Access Token does not have required scopes")
+        return claims, user
 
     async def check_token(self, token: str, use: str) -> tuple[dict[str, Any], User]:
         """Verify one of this server's tokens (``token_use`` ``use``: access or id) as fully as
@@ -326,9 +367,13 @@ class Auth:
 
         An unknown token is not an error (RFC 7009 §2.2); another client's token is refused.
         """
+        client = await self._ctx.client(client_id)
+        self._ctx.check_client_secret(client, client_secret)
+        await self.revoke_for(client, token)
+
+    async def revoke_for(self, client: AppClient, token: str) -> None:
+        """RevokeToken for an authenticated ``client`` (also ``/oauth2/revoke``)."""
         ctx = self._ctx
-        client = await ctx.client(client_id)
-        ctx.check_client_secret(client, client_secret)
         if not client.enable_token_revocation:
             raise UnsupportedOperation("Token revocation is not enabled for this app client.")
         if token.count(".") == 2:

@@ -259,6 +259,62 @@ class RefreshSession:
     created_at: float
     expires_at: float
     revoked_at: float | None = None
+    scope: str | None = None
+    """The space-separated scopes of a sign-in through ``/oauth2/authorize`` (RFC 6749 §3.3);
+    None for the API sign-ins, whose access tokens carry ``aws.cognito.signin.user.admin``."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationCode:
+    """An OAuth 2.0 authorization code (RFC 6749 §4.1.2), stored only as its SHA-256: single
+    use, bound to the client, the redirect URI and the PKCE challenge (RFC 7636 §4.4), and
+    short-lived (``expires_at``). ``session_id`` is the sign-in its exchange started, so a
+    replayed code can revoke it (RFC 6749 §4.1.2, §10.5)."""
+
+    code_hash: bytes
+    pool_id: str
+    client_id: str
+    user_sub: str
+    redirect_uri: str
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    auth_time: float
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+    session_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HostedSession:
+    """A browser's sign-in to a pool's hosted pages (the hosted-UI session cookie): lets a
+    second app sign the user in without the password until ``expires_at``, unless the app
+    asks otherwise (``prompt=login``, ``max_age``). Stored only as the hash of its token."""
+
+    id: str
+    pool_id: str
+    user_sub: str
+    token_hash: bytes
+    auth_time: float
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UiCustomization:
+    """The look of the hosted pages (Cognito SetUICustomization / ``UICustomizationType``):
+    for the whole pool (``client_id`` ``ALL``) or one app client. ``css`` is the sanitised
+    CSS of Cognito's ``*-customizable`` classes; ``image`` the logo (PNG or JPEG bytes)."""
+
+    pool_id: str
+    client_id: str
+    css: str | None
+    image: bytes | None
+    image_type: str | None
+    created_at: float
+    updated_at: float
 
 
 @dataclass(frozen=True, slots=True)

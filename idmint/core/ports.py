@@ -16,8 +16,10 @@ from idmint.core.model import (
     AdminKey,
     AppClient,
     AuthChallenge,
+    AuthorizationCode,
     CodePurpose,
     Group,
+    HostedSession,
     Message,
     MintApp,
     MintToken,
@@ -26,6 +28,7 @@ from idmint.core.model import (
     RefreshSession,
     SignInAttempts,
     SigningKey,
+    UiCustomization,
     User,
     UserFilter,
     UserPool,
@@ -184,8 +187,31 @@ class Store(Protocol):
     async def get_session_and_user(self, session_id: str) -> tuple[RefreshSession, User] | None: ...
     async def revoke_session(self, session_id: str, now: float) -> None: ...
     async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int:
-        """Revoke the user's refresh sessions and mint user tokens."""
+        """Revoke the user's refresh sessions, mint user tokens and hosted-page sessions."""
         ...
+
+    # OAuth 2.0 authorization codes and hosted-page sessions
+    async def create_authorization_code(self, code: AuthorizationCode) -> None: ...
+    async def redeem_authorization_code(
+        self, code_hash: bytes, now: float
+    ) -> tuple[AuthorizationCode, bool] | None:
+        """Mark the code used, atomically; the code and whether this was its first use."""
+        ...
+
+    async def attach_code_session(self, code_hash: bytes, session_id: str) -> bool:
+        """Record the sign-in a code's exchange started; False if the code was replayed
+        meanwhile (then the caller revokes that sign-in itself)."""
+        ...
+
+    async def create_hosted_session(self, session: HostedSession) -> None: ...
+    async def get_hosted_session(self, token_hash: bytes) -> tuple[HostedSession, User] | None: ...
+    async def revoke_hosted_session(self, session_id: str, now: float) -> None: ...
+
+    # Hosted-page customization (Cognito SetUICustomization)
+    async def get_ui_customization(
+        self, pool_id: str, client_id: str
+    ) -> UiCustomization | None: ...
+    async def put_ui_customization(self, customization: UiCustomization) -> None: ...
 
     # Partners and managed users (seed 000)
     async def create_partner(self, partner: Partner) -> None: ...

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from idmint.core.authorization import Authorization
+from idmint.core.branding import Branding
 from idmint.core.context import Context
 from idmint.core.flows import Auth
 from idmint.core.groups import Groups
+from idmint.core.hosted import HostedSessions
 from idmint.core.mint import Mint
 from idmint.core.partners import Partners
 from idmint.core.pools import PoolAdmin
@@ -24,3 +27,6 @@ class Service:
         self.groups = Groups(ctx)
         self.mint = Mint(ctx, self.auth, self.users)
         self.partners = Partners(ctx, self.auth, self.pools, self.users)
+        self.authorization = Authorization(ctx, self.auth)
+        self.hosted = HostedSessions(ctx)
+        self.branding = Branding(ctx)

@@ -157,10 +157,13 @@ def issue_pair(
     auth_time: float,
     now: float,
     groups: Sequence[Group] = (),
+    scope: str = ACCESS_SCOPE,
+    nonce: str | None = None,
 ) -> tuple[str, str]:
     """Sign one ID token and one access token for a sign-in or refresh (same ``event_id``).
 
-    ``groups`` are the user's groups in claim order (see ``group_claims``)."""
+    ``groups`` are the user's groups in claim order (see ``group_claims``); ``scope`` goes in
+    the access token (RFC 9068 §2.2.3), ``nonce`` in the ID token (OIDC Core §2)."""
     id_group_claims, access_group_claims = group_claims(groups)
     iat = int(now)
     event_id = new_uuid()
@@ -184,12 +187,14 @@ def issue_pair(
         "exp": iat + client.id_token_validity.seconds,
         "jti": new_uuid(),
     }
+    if nonce is not None:
+        id_claims["nonce"] = nonce
     access_claims = {
         **common,
         **access_group_claims,
         "client_id": client.id,
         "token_use": "access",
-        "scope": ACCESS_SCOPE,
+        "scope": scope,
         "username": user.username,
         "exp": iat + client.access_token_validity.seconds,
         "jti": new_uuid(),

@@ -241,4 +241,5 @@ def session_from_row(row: Mapping[str, Any]) -> RefreshSession:
         created_at=row["created_at"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
+        scope=row["scope"],
     )

@@ -119,6 +119,7 @@ refresh_sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float, nullable=True),
+    Column("scope", String(1024), nullable=True),
     Index("ix_refresh_sessions_user", "user_sub"),
 )
 
@@ -298,6 +299,56 @@ partners = Table(
     Column("username", String(128), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("max_managed_users", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+authorization_codes = Table(
+    "authorization_codes",
+    metadata,
+    Column("code_hash", LargeBinary(32), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column(
+        "client_id", String(32), ForeignKey("app_clients.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    Column("redirect_uri", String(1024), nullable=False),
+    Column("scope", String(1024), nullable=False),
+    Column("nonce", String(2048), nullable=True),
+    Column("code_challenge", String(64), nullable=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float, nullable=True),
+    Column("replayed_at", Float, nullable=True),
+    Column("session_id", String(36), nullable=True),
+    Index("ix_authorization_codes_expires", "expires_at"),
+)
+
+hosted_sessions = Table(
+    "hosted_sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("user_sub", String(36), ForeignKey("users.sub", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+    Index("ix_hosted_sessions_user", "user_sub"),
+)
+
+ui_customizations = Table(
+    "ui_customizations",
+    metadata,
+    Column(
+        "pool_id", String(64), ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("client_id", String(32), primary_key=True),
+    Column("css", Text, nullable=True),
+    Column("image", LargeBinary, nullable=True),
+    Column("image_type", String(32), nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
 )

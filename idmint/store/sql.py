@@ -39,14 +39,17 @@ from idmint.store import codec
 from idmint.store.accounts import AccountQueries
 from idmint.store.attempts import AttemptQueries
 from idmint.store.base import SqlBase
+from idmint.store.branding import BrandingQueries
 from idmint.store.codes import ChallengeQueries, CodeQueries
 from idmint.store.groups import GroupQueries
 from idmint.store.mint import MintQueries
+from idmint.store.oauth import OAuthQueries
 from idmint.store.outbox import OutboxQueries
 from idmint.store.partners import PartnerQueries
 from idmint.store.schema import (
     admin_keys,
     app_clients,
+    hosted_sessions,
     mint_tokens,
     refresh_sessions,
     server_secrets,
@@ -69,11 +72,13 @@ _USERNAME_CONSTRAINTS = (
 class SqlStore(
     AccountQueries,
     AttemptQueries,
+    BrandingQueries,
     CodeQueries,
     ChallengeQueries,
     GroupQueries,
     OutboxQueries,
     MintQueries,
+    OAuthQueries,
     PartnerQueries,
     SqlBase,
 ):
@@ -361,9 +366,16 @@ class SqlStore(
         )
 
     async def revoke_user_sessions(self, pool_id: str, sub: str, now: float) -> int:
-        """End every sign-in of the user: refresh sessions and mint user tokens; the count is
-        that of the refresh sessions."""
+        """End every sign-in of the user: hosted-page sessions, mint user tokens and refresh
+        sessions; the count is that of the refresh sessions."""
         return await self._write(
+            update(hosted_sessions)
+            .where(
+                hosted_sessions.c.user_sub == sub,
+                hosted_sessions.c.pool_id == pool_id,
+                hosted_sessions.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now),
             update(mint_tokens)
             .where(
                 mint_tokens.c.user_sub == sub,

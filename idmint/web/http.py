@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 import orjson
 from starlette.requests import Request
@@ -80,3 +81,25 @@ def json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError("The body must be a JSON object.")
     return data
+
+
+def form_fields(body: bytes) -> dict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (WHATWG URL §5.1, UTF-8) as a dict.
+    Empty segments (a trailing ``&``) are skipped. ``ValueError``, with a message for the
+    client, for a segment without ``=``, bytes that are not UTF-8, or a repeated name
+    (RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once")."""
+    fields: dict[str, str] = {}
+    try:
+        for part in body.decode("utf-8").split("&"):
+            if not part:
+                continue
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise ValueError("The form body is malformed.")
+            name = unquote_plus(name, errors="strict")
+            if name in fields:
+                raise ValueError("A parameter is repeated.")
+            fields[name] = unquote_plus(value, errors="strict")
+    except UnicodeDecodeError:
+        raise ValueError("The form body is malformed.") from None
+    return fields

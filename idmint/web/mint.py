@@ -24,7 +24,15 @@ from starlette.routing import Route
 from idmint.core import errors as core
 from idmint.core.mint import Grant, Mint
 from idmint.core.model import MintApp
-from idmint.web.http import BodyTooLarge, Handler, guarded, json_object, json_response, read_body
+from idmint.web.http import (
+    BodyTooLarge,
+    Handler,
+    form_fields,
+    guarded,
+    json_object,
+    json_response,
+    read_body,
+)
 from idmint.web.openapi import OPENAPI
 
 log = logging.getLogger("idmint.mint")
@@ -89,6 +97,7 @@ ERRORS: dict[type[core.IdmintError], Wire] = {
     core.ExpiredCode: _INVALID,
     core.LimitExceeded: Wire(429, "slow_down"),
     core.CodeDeliveryFailure: Wire(503, "temporarily_unavailable"),
+    core.AuthorizationError: _INVALID,
 }
 
 _FIELD_LIMITS = {"username": 128, "password": 256, "firstname": 256, "lastname": 256}
@@ -116,27 +125,6 @@ def _challenge(status: int, code: str, scheme: str) -> dict[str, str]:
     if status != 401:
         return {}
     return {"WWW-Authenticate": f'{scheme} realm="mint", error="{code}"'}
-
-
-def _form_pairs(body: bytes) -> list[tuple[str, str]]:
-    """``application/x-www-form-urlencoded`` name/value pairs (WHATWG URL §5.1, UTF-8): empty
-    segments (a trailing ``&``) are skipped; a segment without ``=`` or with bytes that are
-    not UTF-8 is malformed."""
-    malformed = MintError(400, "invalid_request", "The form body is malformed.")
-    pairs: list[tuple[str, str]] = []
-    try:
-        for part in body.decode("utf-8").split("&"):
-            if not part:
-                continue
-            name, sep, value = part.partition("=")
-            if not sep:
-                raise malformed
-            pairs.append(
-                (unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict"))
-            )
-    except UnicodeDecodeError:
-        raise malformed from None
-    return pairs
 
 
 def _scheme(request: Request, code: str) -> str:
@@ -199,11 +187,10 @@ class MintApi:
             return {}
         kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if kind == "application/x-www-form-urlencoded":
-            pairs = _form_pairs(body)
-            params = dict(pairs)
-            if len(params) != len(pairs):
-                raise MintError(400, "invalid_request", "A parameter is repeated.")
-            return params
+            try:
+                return dict(form_fields(body))
+            except ValueError as exc:
+                raise MintError(400, "invalid_request", str(exc)) from None
         if kind not in ("application/json", ""):
             raise MintError(
                 400,

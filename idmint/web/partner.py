@@ -78,6 +78,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.CodeMismatch: _INVALID,
     core.ExpiredCode: _INVALID,
     core.CodeDeliveryFailure: (503, "delivery_failed"),
+    core.AuthorizationError: _INVALID,
 }
 
 

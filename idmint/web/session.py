@@ -64,6 +64,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.CodeDeliveryFailure: (503, "delivery_failed"),
     core.InvalidClient: (401, "not_authorized"),
     core.GrantNotAllowed: (403, "forbidden"),
+    core.AuthorizationError: (400, "invalid_request"),
 }
 
 

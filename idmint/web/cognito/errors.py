@@ -45,6 +45,7 @@ ERRORS: dict[type[core.IdmintError], tuple[str, int]] = {
     # Raised only by the mint front-end (seed 002).
     core.InvalidClient: ("NotAuthorizedException", 400),
     core.GrantNotAllowed: ("NotAuthorizedException", 400),
+    core.AuthorizationError: ("InvalidParameterException", 400),
 }
 
 
