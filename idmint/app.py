@@ -119,7 +119,7 @@ def create_app(
         warming = asyncio.create_task(ctx.hasher.warm())
         state.service = Service(ctx)
         state.cognito = CognitoEndpoint(
-            Env(state.service, settings.account_id),
+            Env(state.service, settings.account_id, settings.effective_public_url),
             db,
             clock,
             insecure_accept_any_admin_signature=settings.insecure_accept_any_admin_signature,

@@ -55,6 +55,7 @@ from idmint.store.schema import (
     server_secrets,
     sign_in_attempts,
     signing_keys,
+    ui_customizations,
     user_aliases,
     user_pools,
     users,
@@ -214,6 +215,7 @@ class SqlStore(
         return bool(
             await self._write(
                 delete(refresh_sessions).where(refresh_sessions.c.client_id == client_id),
+                delete(ui_customizations).where(ui_customizations.c.client_id == client_id),
                 delete(app_clients).where(app_clients.c.id == client_id),
             )
         )

@@ -5,7 +5,7 @@ have already passed the model's validation (``validation.py``), so required memb
 have the right types here. Each module registers its actions in ``ACTIONS`` on import.
 """
 
-from idmint.web.cognito.actions import accounts, auth, groups, pools, users
+from idmint.web.cognito.actions import accounts, auth, groups, pools, ui, users
 from idmint.web.cognito.actions._base import ACTIONS, Env
 
-__all__ = ["ACTIONS", "Env", "accounts", "auth", "groups", "pools", "users"]
+__all__ = ["ACTIONS", "Env", "accounts", "auth", "groups", "pools", "ui", "users"]

@@ -16,6 +16,9 @@ Response = dict[str, Any]
 class Env:
     service: Service
     account_id: str
+    public_url: str = ""
+    """The URL clients reach this server at (``Settings.effective_public_url``), for URLs in
+    responses."""
 
 
 Action = Callable[[Env, Request], Awaitable[Response]]
