@@ -44,6 +44,7 @@ from idmint.core.model import (
     RefreshSession,
     User,
     UserPool,
+    UserStatus,
 )
 
 CODE_SECONDS = 300
@@ -266,6 +267,8 @@ class Authorization:
         """A code for ``user`` (signed in at ``auth_time``) and the redirect URI that carries
         it with ``state`` and ``iss`` (RFC 6749 §4.1.2, RFC 9207 §2)."""
         self._auth.check_state(request.pool, user)
+        if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
+            raise NotAuthorized("You must choose a new password before you can sign in here.")
         now = self._ctx.clock()
         code, code_hash = tokens.new_opaque_token()
         await self._ctx.store.create_authorization_code(

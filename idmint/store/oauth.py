@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from idmint.core.model import AuthorizationCode, HostedSession, User
 from idmint.store import codec
@@ -13,6 +13,7 @@ from idmint.store.base import SqlBase
 from idmint.store.schema import authorization_codes, hosted_sessions, users
 
 _CODES = authorization_codes
+_KEEP_EXPIRED = 86400.0
 
 
 def _code(row: Any) -> AuthorizationCode:
@@ -48,7 +49,12 @@ def _hosted(row: Any) -> HostedSession:
 
 class OAuthQueries(SqlBase):
     async def create_authorization_code(self, code: AuthorizationCode) -> None:
-        await self._write(insert(_CODES).values(**asdict(code)))
+        """Insert a code, and forget codes that expired a day ago or more (a replay that
+        late finds nothing to revoke, and the table stays small)."""
+        await self._write(
+            delete(_CODES).where(_CODES.c.expires_at < code.created_at - _KEEP_EXPIRED),
+            insert(_CODES).values(**asdict(code)),
+        )
 
     async def redeem_authorization_code(
         self, code_hash: bytes, now: float
@@ -83,7 +89,13 @@ class OAuthQueries(SqlBase):
         return count == 1
 
     async def create_hosted_session(self, session: HostedSession) -> None:
-        await self._write(insert(hosted_sessions).values(**asdict(session)))
+        """Insert a session, and forget sessions that ended a day ago or more."""
+        await self._write(
+            delete(hosted_sessions).where(
+                hosted_sessions.c.expires_at < session.created_at - _KEEP_EXPIRED
+            ),
+            insert(hosted_sessions).values(**asdict(session)),
+        )
 
     async def get_hosted_session(self, token_hash: bytes) -> tuple[HostedSession, User] | None:
         h, u = hosted_sessions, users
