@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,10 @@ def _pg_admin(statement: str) -> None:
             await conn.exec_driver_sql(statement)
         await engine.dispose()
 
-    asyncio.run(run())
+    # In a worker thread: the caller's thread may already run an event loop (Playwright's
+    # sync API keeps one marked as running between its calls).
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture(params=BACKENDS)

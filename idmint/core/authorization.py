@@ -22,7 +22,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from idmint.core import tokens
@@ -58,28 +58,13 @@ _S256_CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
 _SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 _PROMPTS = frozenset({"none", "login", "consent", "select_account"})
 _MAX_STATE = 2048
-# OIDC Core §5.4: the claims each scope asks for at the UserInfo endpoint.
+# OIDC Core §5.4: the claims the email and phone scopes ask for at the UserInfo endpoint. The
+# profile scope, as in Cognito, grants every attribute the client may read.
 SCOPE_CLAIMS: Mapping[str, tuple[str, ...]] = {
     "email": ("email", "email_verified"),
     "phone": ("phone_number", "phone_number_verified"),
-    "profile": (
-        "name",
-        "family_name",
-        "given_name",
-        "middle_name",
-        "nickname",
-        "preferred_username",
-        "profile",
-        "picture",
-        "website",
-        "gender",
-        "birthdate",
-        "zoneinfo",
-        "locale",
-        "updated_at",
-        "address",
-    ),
 }
+_ALL_ATTRIBUTES = frozenset({"profile", tokens.ACCESS_SCOPE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +116,16 @@ class TokenResponse:
     token_type: str = "Bearer"
 
 
+def describe(text: str) -> str:
+    """``text`` as an ``error_description``: RFC 6749 §4.1.2.1 and §5.2 allow only
+    ``%x20-21 / %x23-5B / %x5D-7E``, so anything else becomes ``?``."""
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "?" for c in text)
+
+
+def _error(error: AuthorizationError) -> dict[str, str]:
+    return {"error": error.error, "error_description": describe(error.message)}
+
+
 def _refuse(error: str, message: str, redirect: bool = True) -> AuthorizationError:
     return AuthorizationError(message, error=error, redirect=redirect)
 
@@ -157,8 +152,9 @@ class Authorization:
 
     async def check(self, params: AuthorizeParams) -> AuthorizeRequest:
         """Validate an authorization request (RFC 6749 §4.1.1, §4.1.2.1; RFC 7636 §4.3; OIDC
-        Core §3.1.2.2). Raises ``AuthorizationError``; ``redirect`` is False for an unknown
-        client or an unregistered redirect URI."""
+        Core §3.1.2.2). Raises ``AuthorizationError``: with ``redirect`` False for an unknown
+        client or an unregistered redirect URI, else with ``location``, the redirect URI
+        carrying the error, ``state`` and ``iss``."""
         if not params.client_id:
             raise _refuse("invalid_request", "client_id is required.", redirect=False)
         try:
@@ -180,6 +176,17 @@ class Authorization:
                 redirect=False,
             )
         pool = await self._ctx.pool(client.pool_id)
+        try:
+            return self._check_verified(params, pool, client, redirect_uri)
+        except AuthorizationError as exc:  # RFC 6749 §4.1.2.1: to the verified redirect URI
+            exc.location = self._location(pool.id, redirect_uri, params.state, _error(exc))
+            raise
+
+    def _check_verified(
+        self, params: AuthorizeParams, pool: UserPool, client: AppClient, redirect_uri: str
+    ) -> AuthorizeRequest:
+        """The checks of ``check`` made once client and redirect URI are verified."""
+        oauth = client.oauth
         if not oauth.allowed or COGNITO_PROVIDER not in oauth.identity_providers:
             raise _refuse("unauthorized_client", "This client may not use the OAuth 2.0 flows.")
         if params.response_type != "code":
@@ -244,11 +251,7 @@ class Authorization:
                 )
             return None
         if method != "S256":
-            raise _refuse(
-                "invalid_request",
-                "code_challenge_method must be S256"
-                + ("." if method is None else f"; {method} is not supported."),
-            )
+            raise _refuse("invalid_request", "code_challenge_method must be S256.")
         if not _S256_CHALLENGE.fullmatch(challenge):
             raise _refuse("invalid_request", "code_challenge is not a valid S256 challenge.")
         return challenge
@@ -290,13 +293,19 @@ class Authorization:
 
     def error_redirect(self, request: AuthorizeRequest, error: AuthorizationError) -> str:
         """The redirect URI carrying an error (RFC 6749 §4.1.2.1) with ``state`` and ``iss``."""
-        return self._answer(request, {"error": error.error, "error_description": error.message})
+        return self._answer(request, _error(error))
 
     def _answer(self, request: AuthorizeRequest, params: dict[str, str]) -> str:
-        if request.state is not None:
-            params["state"] = request.state
-        params["iss"] = self._ctx.issuer(request.pool.id)
-        return with_query(request.redirect_uri, params)
+        return self._location(request.pool.id, request.redirect_uri, request.state, params)
+
+    def _location(
+        self, pool_id: str, redirect_uri: str, state: str | None, params: dict[str, str]
+    ) -> str:
+        """``redirect_uri`` with ``params``, ``state`` unchanged and ``iss`` (RFC 9207 §2)."""
+        if state is not None:
+            params["state"] = state
+        params["iss"] = self._ctx.issuer(pool_id)
+        return with_query(redirect_uri, params)
 
     # ----------------------------------------------------------------- /oauth2/token
 
@@ -330,8 +339,12 @@ class Authorization:
         redirect_uri: str | None,
         code_verifier: str | None,
     ) -> TokenResponse:
-        """RFC 6749 §4.1.3 with RFC 7636 §4.5-4.6: the code's tokens, once. A code used
-        before revokes the sign-in its first exchange started."""
+        """RFC 6749 §4.1.3 with RFC 7636 §4.5-4.6: the code's tokens, once.
+
+        A refused exchange (another client, wrong redirect URI or verifier, expired) changes
+        nothing. A code presented again by its client after a successful exchange revokes the
+        sign-in that exchange started (RFC 6749 §4.1.2, §10.5); the first use is a
+        compare-and-set, so of concurrent exchanges at most one gets tokens."""
         if "code" not in client.oauth.flows:
             raise _refuse("unauthorized_client", "The code grant is not enabled for this client.")
         if not code or not redirect_uri:
@@ -339,18 +352,13 @@ class Authorization:
         if code_verifier is not None and not _VERIFIER.fullmatch(code_verifier):
             raise _refuse("invalid_request", "code_verifier is malformed.")
         ctx = self._ctx
-        now = ctx.clock()
-        found = await ctx.store.redeem_authorization_code(tokens.opaque_token_hash(code), now)
-        if found is None:
+        code_hash = tokens.opaque_token_hash(code)
+        grant = await ctx.store.get_authorization_code(code_hash)
+        if grant is None or grant.client_id != client.id:
             raise _refuse("invalid_grant", "The authorization code is not valid.")
-        grant, first_use = found
-        if not first_use:
-            if grant.session_id is not None:
-                await ctx.store.revoke_session(grant.session_id, now)
-            raise _refuse("invalid_grant", "The authorization code has already been used.")
-        if grant.client_id != client.id:
-            raise _refuse("invalid_grant", "The authorization code was issued to another client.")
-        if grant.expires_at <= now:
+        if grant.used_at is not None:
+            await self._replayed(code_hash)
+        if grant.expires_at <= ctx.clock():
             raise _refuse("invalid_grant", "The authorization code has expired.")
         if not hmac.compare_digest(grant.redirect_uri.encode(), redirect_uri.encode()):
             raise _refuse("invalid_grant", "redirect_uri does not match the authorization request.")
@@ -361,6 +369,9 @@ class Authorization:
                 raise _refuse("invalid_grant", "code_verifier does not match the code_challenge.")
         elif code_verifier is not None:
             raise _refuse("invalid_grant", "No code_challenge was sent for this code.")
+        redeemed = await ctx.store.redeem_authorization_code(code_hash, ctx.clock())
+        if redeemed is None or not redeemed[1]:
+            await self._replayed(code_hash)
         user = await ctx.store.get_user(grant.pool_id, grant.user_sub)
         if user is None:
             raise _refuse("invalid_grant", "The authorization code is not valid.")
@@ -374,6 +385,15 @@ class Authorization:
             await ctx.store.revoke_session(session.id, ctx.clock())
             raise _refuse("invalid_grant", "The authorization code has already been used.")
         return await self._tokens(client, user, session, refresh_token, nonce=grant.nonce)
+
+    async def _replayed(self, code_hash: bytes) -> NoReturn:
+        """A used code presented again: mark it replayed, revoke the sign-in its exchange
+        started (an exchange still issuing sees the mark and revokes its own), refuse."""
+        ctx = self._ctx
+        found = await ctx.store.redeem_authorization_code(code_hash, ctx.clock())
+        if found is not None and found[0].session_id is not None:
+            await ctx.store.revoke_session(found[0].session_id, ctx.clock())
+        raise _refuse("invalid_grant", "The authorization code has already been used.")
 
     async def _tokens(
         self,
@@ -436,9 +456,10 @@ class Authorization:
     # ----------------------------------------------------------------- userInfo, revoke
 
     async def user_info(self, access_token: str) -> dict[str, Any]:
-        """OIDC Core §5.3: the claims of the token's user its scopes grant (§5.4); all the
-        client's readable attributes with ``aws.cognito.signin.user.admin`` or ``profile``
-        as Cognito does. Needs ``openid`` or ``aws.cognito.signin.user.admin``."""
+        """OIDC Core §5.3: ``sub``, ``username`` and the claims of the token's user its scopes
+        grant: ``email`` and ``phone`` as OIDC Core §5.4 lists them, and every attribute the
+        client may read with ``profile`` or ``aws.cognito.signin.user.admin``, as Cognito
+        does. Needs ``openid`` or ``aws.cognito.signin.user.admin``."""
         try:
             claims, user = await self._auth.check_token(access_token, "access")
         except IdmintError as exc:
@@ -450,7 +471,7 @@ class Authorization:
         attributes = (
             tokens.user_claims(user, client) if client is not None else dict(user.attributes)
         )
-        if tokens.ACCESS_SCOPE in scopes:
+        if scopes & _ALL_ATTRIBUTES:
             shown = attributes
         else:
             wanted = {name for s in scopes for name in SCOPE_CLAIMS.get(s, ())}

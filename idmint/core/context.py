@@ -61,7 +61,8 @@ class Context:
         return pool
 
     async def client(self, client_id: str, pool_id: str | None = None) -> AppClient:
-        client = await self.store.get_client(client_id)
+        # No stored id holds a NUL, and PostgreSQL text refuses one.
+        client = None if "\x00" in client_id else await self.store.get_client(client_id)
         if client is None or (pool_id is not None and client.pool_id != pool_id):
             raise ResourceNotFound(f"User pool client {client_id} does not exist.")
         return client

@@ -199,6 +199,8 @@ class AuthorizationError(IdmintError):
         super().__init__(message)
         self.error = error
         self.redirect = redirect
+        self.location: str | None = None
+        """Where to send the browser with the error, once the redirect URI is verified."""
 
 
 ALL_ERRORS: tuple[type[IdmintError], ...] = tuple(

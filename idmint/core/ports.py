@@ -192,6 +192,7 @@ class Store(Protocol):
 
     # OAuth 2.0 authorization codes and hosted-page sessions
     async def create_authorization_code(self, code: AuthorizationCode) -> None: ...
+    async def get_authorization_code(self, code_hash: bytes) -> AuthorizationCode | None: ...
     async def redeem_authorization_code(
         self, code_hash: bytes, now: float
     ) -> tuple[AuthorizationCode, bool] | None:

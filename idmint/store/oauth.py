@@ -56,6 +56,10 @@ class OAuthQueries(SqlBase):
             insert(_CODES).values(**asdict(code)),
         )
 
+    async def get_authorization_code(self, code_hash: bytes) -> AuthorizationCode | None:
+        row = await self._one(select(_CODES).where(_CODES.c.code_hash == code_hash))
+        return _code(row) if row is not None else None
+
     async def redeem_authorization_code(
         self, code_hash: bytes, now: float
     ) -> tuple[AuthorizationCode, bool] | None:

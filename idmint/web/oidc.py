@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from idmint.core import errors as core
-from idmint.core.authorization import TokenResponse
+from idmint.core.authorization import TokenResponse, describe
 from idmint.core.model import AppClient
 from idmint.core.service import Service
 from idmint.settings import Settings
@@ -110,7 +110,7 @@ def error_response(status: int, code: str, message: str) -> Response:
     headers = {**NO_STORE, **_CORS}
     if status == 401 and code == "invalid_client":
         headers["WWW-Authenticate"] = 'Basic realm="oauth2"'
-    body = {"error": code, "error_description": message}
+    body = {"error": code, "error_description": describe(message)}
     return json_response(body, status, headers)
 
 
@@ -144,11 +144,10 @@ def _bearer_challenge(request: Request, exc: Exception) -> Response | None:
     if code in ("invalid_client", "invalid_grant"):
         status, code = 401, "invalid_token"
     response = error_response(status, code, message)
-    if status in (401, 403):
+    if status in (400, 401, 403):
         challenge = 'Bearer realm="userInfo"'
         if getattr(exc, "token_sent", True):
-            quoted = message.replace("\\", "").replace('"', "'")
-            challenge += f', error="{code}", error_description="{quoted}"'
+            challenge += f', error="{code}", error_description="{describe(message)}"'
         response.headers["WWW-Authenticate"] = challenge
     return response
 
@@ -194,7 +193,9 @@ class OAuthApi:
 
     @staticmethod
     def owns(path: str) -> bool:
-        return path.startswith(("/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"))
+        """Whether a routing error on ``path`` is answered here: ``/oauth2/`` but for the
+        browser's ``/oauth2/authorize``."""
+        return path.startswith("/oauth2/") and not path.startswith("/oauth2/authorize")
 
     @staticmethod
     def http_error(exc: HTTPException) -> Response:
@@ -220,7 +221,7 @@ class OAuthApi:
             raise OAuthError("invalid_request", str(exc)) from None
         for name, value in params.items():
             if len(value) > _MAX_PARAM:
-                raise OAuthError("invalid_request", f"{name[:64]} is too long.")
+                raise OAuthError("invalid_request", f"{describe(name[:64])} is too long.")
         return params
 
     async def _client(self, request: Request, params: dict[str, str]) -> AppClient:
@@ -244,7 +245,8 @@ class OAuthApi:
                 raise OAuthError("invalid_client", "The Authorization header is malformed.", 401)
             if secret is not None:
                 raise OAuthError(
-                    "invalid_request", "Authenticate the client one way only (RFC 6749 §2.3)."
+                    "invalid_request",
+                    "Authenticate the client one way only (RFC 6749 section 2.3).",
                 )
             basic_id, basic_secret = unquote_plus(basic_id), unquote_plus(basic_secret)
             if client_id is not None and client_id != basic_id:
@@ -278,7 +280,7 @@ class OAuthApi:
         authorization = self.service.authorization
         if grant_type not in ("authorization_code", "refresh_token", "client_credentials"):
             await self._client(request, params)  # a wrong client is still invalid_client
-            raise OAuthError("unsupported_grant_type", f"{grant_type[:64]} is not supported.")
+            raise OAuthError("unsupported_grant_type", "This grant_type is not supported.")
         client = await self._client(request, params)
         if grant_type == "authorization_code":
             result = await authorization.exchange_code(
@@ -295,13 +297,15 @@ class OAuthApi:
         Authorization header, or for POST in a form body's ``access_token`` (RFC 6750 §2.2)."""
         header = request.headers.get("authorization")
         token: str | None = None
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(_FORM):
+            token = (await self._form(request)).get("access_token")
         if header is not None:
+            if token is not None:  # RFC 6750 §2: "MUST NOT use more than one method"
+                raise OAuthError("invalid_request", "Send the access token one way only.")
             scheme, _, value = header.strip().partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
                 raise _NoToken("invalid_request", "Send the access token as a Bearer token.", 401)
             token = value.strip()
-        elif request.method == "POST" and request.headers.get("content-type", "").startswith(_FORM):
-            token = (await self._form(request)).get("access_token")
         if not token:
             raise _NoToken("invalid_request", "An access token is required.", 401)
         claims = await self.service.authorization.user_info(token)
