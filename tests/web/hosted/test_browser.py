@@ -13,6 +13,7 @@ Screenshots of every page land in ``test-artifacts/screenshots/<test>/<page>-<wi
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -554,3 +555,27 @@ def test_the_layout_checks_can_fail(browser: Browser) -> None:
         "inline style attribute under CSP \"default-src 'self'\": <div style=",
     ):
         assert fault in found, found
+
+
+def test_the_pool_look_shows_in_the_browser(
+    live: LiveServer, cognito: Any, oauth_pool: OAuthPool, tab: Tab, request: pytest.FixtureRequest
+) -> None:
+    """SetUICustomization's colour and logo as Chromium renders them (CSP allows both)."""
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+    )
+    cognito.set_ui_customization(
+        UserPoolId=oauth_pool.id,
+        CSS=".submitButton-customizable { background-color: #0a7d4f; }",
+        ImageFile=png,
+    )
+    app = App.make(Discovery.fetch(live, oauth_pool.id), tab.origin, oauth_pool.client_id)
+    tab.goto(app.authorize_url())
+    expect_page(tab, "/login")
+    colour = tab.button("Sign in").evaluate("b => getComputedStyle(b).backgroundColor")
+    assert colour == "rgb(10, 125, 79)"
+    logo = tab.page.get_by_alt_text("Hosted Test logo")
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 1
+    backend = (live.settings.database_url or "").split(":")[0]
+    screenshot(tab, f"{request.node.originalname}-{backend}", "login-branded", DESKTOP)
+    tab.assert_clean()

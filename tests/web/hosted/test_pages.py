@@ -867,3 +867,44 @@ def test_the_pools_look_is_on_every_page(
         logo = re.search(r'<img class="logo-customizable" src="([^"]+)" alt="([^"]+)">', page.text)
         assert logo and logo.group(2) == "Hosted Test logo", path
     assert browser.get(html.unescape(logo.group(1))).content == png
+
+
+# ------------------------------------------------------------------------------------ the look
+
+# The smallest valid PNG: a 1x1 transparent pixel.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+
+def test_pages_wear_the_pool_and_client_look(
+    live: LiveServer, cognito: Any, oauth_pool: OAuthPool, browser: httpx.Client
+) -> None:
+    """Issue 8 point 1: per-pool name, logo and colour (SetUICustomization), a client's own
+    look replacing the pool's; the CSS sits in a <style> whose nonce the CSP names."""
+    cognito.set_ui_customization(
+        UserPoolId=oauth_pool.id,
+        CSS=".submitButton-customizable { background-color: #0a7d4f; }",
+        ImageFile=PNG,
+    )
+    page = browser.get("/login", params=flow(oauth_pool).query)
+    assert page.status_code == 200
+    assert "<h1" in page.text and "Hosted Test" in page.text
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"]).group(1)  # type: ignore[union-attr]
+    style = re.search(r'<style nonce="([^"]+)">(.*?)</style>', page.text, re.S)
+    assert style is not None and style.group(1) == nonce
+    assert "#0a7d4f" in style.group(2)
+    logo = re.search(r'<img[^>]* src="([^"]+)"[^>]*alt="Hosted Test logo"', page.text)
+    assert logo is not None, page.text
+    image = browser.get(html.unescape(logo.group(1)))
+    assert image.status_code == 200 and image.content == PNG
+    assert image.headers["content-type"] == "image/png"
+
+    cognito.set_ui_customization(
+        UserPoolId=oauth_pool.id,
+        ClientId=oauth_pool.client_id,
+        CSS=".submitButton-customizable { background-color: #7d0a4f; }",
+    )
+    page = browser.get("/login", params=flow(oauth_pool).query)
+    assert "#7d0a4f" in page.text and "#0a7d4f" not in page.text
+    assert "<img" not in page.text  # the client's look has no logo: none of the pool's
