@@ -172,11 +172,23 @@ class Users:
         secret_hash: str | None,
         *,
         force_alias_creation: bool = False,
+        hide_existence: bool = False,
     ) -> None:
         """Cognito ConfirmSignUp: the code from SignUp confirms the user and verifies the
         attribute it was sent to. With PreventUserExistenceErrors an unknown user gets the
-        answer of a wrong code."""
-        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        answer of a wrong code. With ``hide_existence`` (the hosted pages), whatever the
+        client's setting, so do an unknown user and one already confirmed, their attempts
+        counted alike, so that no answer tells an account exists."""
+        if hide_existence:
+            ctx = self._ctx
+            client = await ctx.client(client_id)
+            ctx.check_secret_hash(client, secret_hash, username)
+            pool = await ctx.pool(client.pool_id)
+            user = await ctx.find_user(pool, username)
+            if user is not None and user.status is not UserStatus.UNCONFIRMED:
+                user = None
+        else:
+            _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
         if user is None:
             await self._codes.redeem(self._codes.phantom_id(pool, username), SIGN_UP, code)
             raise CodeMismatch()

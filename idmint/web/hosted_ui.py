@@ -832,7 +832,7 @@ class HostedUi:
         client = page.client
         try:
             await self.service.users.confirm_sign_up(
-                client.id, username, code, self._secret_hash(client, username)
+                client.id, username, code, self._secret_hash(client, username), hide_existence=True
             )
         except (core.UserNotFound, core.NotAuthorized):
             # unknown name, or already confirmed: either would tell who has an account

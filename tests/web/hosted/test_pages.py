@@ -637,19 +637,25 @@ def test_resend_code_says_the_same_for_any_name(
     assert submit(browser, page, {"username": EMAIL, "code": code}).status_code == 303
 
 
+@pytest.mark.parametrize("prevent", ["ENABLED", "LEGACY"])
 def test_confirming_a_confirmed_account_reads_as_a_wrong_code(
-    live: LiveServer, cognito: Any, oauth_pool: OAuthPool, browser: httpx.Client
+    live: LiveServer, cognito: Any, browser: httpx.Client, prevent: str
 ) -> None:
-    make_user(live, cognito, oauth_pool)
-    f = flow(oauth_pool)
-    page = browser.get("/confirm", params=f.query | {"username": EMAIL})
-    known = submit(browser, page, {"username": EMAIL, "code": "123456"})
-    page = browser.get("/confirm", params=f.query | {"username": "who@example.com"})
-    unknown = submit(browser, page, {"username": "who@example.com", "code": "123456"})
-    assert known.status_code == unknown.status_code == 400
-    assert without_nonce(known.text).replace(EMAIL, "X") == without_nonce(unknown.text).replace(
-        "who@example.com", "X"
-    )
+    """Every try, up to and past the attempt limit, whatever PreventUserExistenceErrors says:
+    a confirmed account and an unknown name count their attempts alike."""
+    pool = make_oauth_pool(cognito, client_args={"PreventUserExistenceErrors": prevent})
+    make_user(live, cognito, pool)
+    f = flow(pool)
+    for _ in range(7):
+        page = browser.get("/confirm", params=f.query | {"username": EMAIL})
+        known = submit(browser, page, {"username": EMAIL, "code": "123456"})
+        page = browser.get("/confirm", params=f.query | {"username": "who@example.com"})
+        unknown = submit(browser, page, {"username": "who@example.com", "code": "123456"})
+        assert known.status_code == unknown.status_code == 400
+        assert without_nonce(known.text).replace(EMAIL, "X") == without_nonce(unknown.text).replace(
+            "who@example.com", "X"
+        )
+    assert "Attempt limit exceeded" in known.text
 
 
 def username_pool(cognito: Any) -> OAuthPool:
