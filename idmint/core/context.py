@@ -80,16 +80,17 @@ class Context:
         )
 
     async def public_user(
-        self, client_id: str, username: str, secret_hash: str | None
+        self, client_id: str, username: str, secret_hash: str | None, *, hide: bool = False
     ) -> tuple[AppClient, UserPool, User | None]:
         """Client, pool and user of an unauthenticated request naming a user. An unknown user
-        is None when the client hides user existence (PreventUserExistenceErrors ENABLED), so
-        the caller can answer as for a known one; otherwise ``UserNotFound``."""
+        is None when the client hides user existence (PreventUserExistenceErrors ENABLED) or
+        the caller does (``hide``: the hosted pages), so the caller can answer as for a known
+        one; otherwise ``UserNotFound``."""
         client = await self.client(client_id)
         self.check_secret_hash(client, secret_hash, username)
         pool = await self.pool(client.pool_id)
         user = await self.find_user(pool, username)
-        if user is None and not client.prevent_user_existence_errors:
+        if user is None and not (hide or client.prevent_user_existence_errors):
             raise UserNotFound("Username/client id combination not found.")
         return client, pool, user
 

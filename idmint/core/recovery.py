@@ -45,12 +45,20 @@ class Recovery:
         return await self._courier.send(pool, user, attribute, code)
 
     async def forgot_password(
-        self, client_id: str, username: str, secret_hash: str | None
+        self,
+        client_id: str,
+        username: str,
+        secret_hash: str | None,
+        *,
+        hide_existence: bool = False,
     ) -> CodeDelivery:
         """Cognito ForgotPassword: a one-hour reset code to the first verified attribute in the
-        pool's AccountRecoverySetting order. With PreventUserExistenceErrors an unknown user
-        gets a simulated answer after as long as a delivery takes."""
-        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        pool's AccountRecoverySetting order. With PreventUserExistenceErrors, or
+        ``hide_existence`` (the hosted pages), an unknown user gets a simulated answer after
+        as long as a delivery takes."""
+        _, pool, user = await self._ctx.public_user(
+            client_id, username, secret_hash, hide=hide_existence
+        )
         if user is None:
             candidates = recovery_candidates(pool)
             if not candidates:  # admin_only recovery: no user may reset by themselves
@@ -65,12 +73,21 @@ class Recovery:
         return delivery
 
     async def confirm_forgot_password(
-        self, client_id: str, username: str, code: str, password: str, secret_hash: str | None
+        self,
+        client_id: str,
+        username: str,
+        code: str,
+        password: str,
+        secret_hash: str | None,
+        *,
+        hide_existence: bool = False,
     ) -> None:
         """Cognito ConfirmForgotPassword: the reset code and a new password that meets the
-        policy. An unknown user (PreventUserExistenceErrors) gets ``CodeMismatch`` after the
-        same store work as a wrong code."""
-        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        policy. An unknown user (PreventUserExistenceErrors, or ``hide_existence``: the
+        hosted pages) gets ``CodeMismatch`` after the same store work as a wrong code."""
+        _, pool, user = await self._ctx.public_user(
+            client_id, username, secret_hash, hide=hide_existence
+        )
         check_policy(pool.password_policy, password)
         if user is None:
             await self._codes.redeem(self._codes.phantom_id(pool, username), RESET, code)

@@ -179,16 +179,11 @@ class Users:
         answer of a wrong code. With ``hide_existence`` (the hosted pages), whatever the
         client's setting, so do an unknown user and one already confirmed, their attempts
         counted alike, so that no answer tells an account exists."""
-        if hide_existence:
-            ctx = self._ctx
-            client = await ctx.client(client_id)
-            ctx.check_secret_hash(client, secret_hash, username)
-            pool = await ctx.pool(client.pool_id)
-            user = await ctx.find_user(pool, username)
-            if user is not None and user.status is not UserStatus.UNCONFIRMED:
-                user = None
-        else:
-            _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        _, pool, user = await self._ctx.public_user(
+            client_id, username, secret_hash, hide=hide_existence
+        )
+        if hide_existence and user is not None and user.status is not UserStatus.UNCONFIRMED:
+            user = None
         if user is None:
             await self._codes.redeem(self._codes.phantom_id(pool, username), SIGN_UP, code)
             raise CodeMismatch()
@@ -232,10 +227,19 @@ class Users:
             await self._ctx.save_user(pool, replace(other, attributes=taken))
 
     async def resend_confirmation_code(
-        self, client_id: str, username: str, secret_hash: str | None
+        self,
+        client_id: str,
+        username: str,
+        secret_hash: str | None,
+        *,
+        hide_existence: bool = False,
     ) -> CodeDelivery:
-        """Cognito ResendConfirmationCode: a new sign-up code replaces the old one."""
-        _, pool, user = await self._ctx.public_user(client_id, username, secret_hash)
+        """Cognito ResendConfirmationCode: a new sign-up code replaces the old one. With
+        ``hide_existence`` (the hosted pages) an unknown user is answered as with
+        PreventUserExistenceErrors, whatever the client's setting."""
+        _, pool, user = await self._ctx.public_user(
+            client_id, username, secret_hash, hide=hide_existence
+        )
         if user is not None and user.status is not UserStatus.UNCONFIRMED:
             raise InvalidParameter("User is already confirmed.")
         candidates = sign_up_candidates(pool)

@@ -719,7 +719,10 @@ class HostedUi:
     async def _resend_quietly(self, page: _Page, username: str) -> None:
         try:
             await self.service.users.resend_confirmation_code(
-                page.client.id, username, self._secret_hash(page.client, username)
+                page.client.id,
+                username,
+                self._secret_hash(page.client, username),
+                hide_existence=True,
             )
         except core.IdmintError as exc:
             log.info("hosted sign-in: no new confirmation code (%s)", type(exc).__name__)
@@ -859,7 +862,7 @@ class HostedUi:
         client = page.client
         try:
             await self.service.users.resend_confirmation_code(
-                client.id, username, self._secret_hash(client, username)
+                client.id, username, self._secret_hash(client, username), hide_existence=True
             )
         except (core.UserNotFound, core.InvalidParameter):
             pass  # unknown, already confirmed, or nowhere to send: said alike
@@ -900,7 +903,7 @@ class HostedUi:
         client = page.client
         try:
             await self.service.recovery.forgot_password(
-                client.id, username, self._secret_hash(client, username)
+                client.id, username, self._secret_hash(client, username), hide_existence=True
             )
         except (core.UserNotFound, core.UserDisabled, core.InvalidParameter):
             pass  # unknown, disabled, or nowhere to send: said alike
@@ -951,7 +954,12 @@ class HostedUi:
         client = page.client
         try:
             await self.service.recovery.confirm_forgot_password(
-                client.id, username, code, password, self._secret_hash(client, username)
+                client.id,
+                username,
+                code,
+                password,
+                self._secret_hash(client, username),
+                hide_existence=True,
             )
         except core.IdmintError as exc:
             return self._reset_page(request, page, *wire(exc), username)

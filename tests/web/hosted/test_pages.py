@@ -707,6 +707,29 @@ def test_username_pool_asks_for_username_and_email(live: LiveServer, cognito: An
 # ------------------------------------------------------------------------------ password reset
 
 
+@pytest.mark.parametrize("prevent", ["ENABLED", "LEGACY"])
+def test_reset_attempts_read_the_same_for_unknown_names(
+    live: LiveServer, cognito: Any, browser: httpx.Client, prevent: str
+) -> None:
+    """Forgot and reset answer a known and an unknown name alike, attempts counted alike up
+    to the limit, whatever the client's PreventUserExistenceErrors."""
+    pool = make_oauth_pool(cognito, client_args={"PreventUserExistenceErrors": prevent})
+    make_user(live, cognito, pool)
+    f = flow(pool)
+    pages: dict[str, httpx.Response] = {}
+    for name in (EMAIL, "nobody@example.com"):
+        asked = submit(browser, browser.get("/forgot-password", params=f.query), {"username": name})
+        assert asked.status_code == 303
+        for _ in range(7):
+            page = browser.get(location(asked))
+            fields = {"username": name, "code": "123456", "password": "N3w-passw0rd!"}
+            pages[name] = submit(browser, page, fields)
+            assert pages[name].status_code == 400
+    known, unknown = (without_nonce(pages[n].text) for n in (EMAIL, "nobody@example.com"))
+    assert known.replace(EMAIL, "X") == unknown.replace("nobody@example.com", "X")
+    assert "Attempt limit exceeded" in known, re.findall(r"errorMessage[^<]*<[^<]*", known)
+
+
 def test_forgot_reset_then_sign_in_with_the_new_password(
     live: LiveServer, cognito: Any, oauth_pool: OAuthPool, browser: httpx.Client
 ) -> None:
