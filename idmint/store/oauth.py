@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from idmint.core.model import AuthorizationCode, HostedSession, User
-from idmint.store import codec
 from idmint.store.base import SqlBase
-from idmint.store.schema import authorization_codes, hosted_sessions, users
+from idmint.store.schema import authorization_codes, hosted_sessions
 
 _CODES = authorization_codes
 _KEEP_EXPIRED = 86400.0
@@ -102,18 +101,10 @@ class OAuthQueries(SqlBase):
         )
 
     async def get_hosted_session(self, token_hash: bytes) -> tuple[HostedSession, User] | None:
-        h, u = hosted_sessions, users
-        query = (
-            select(*[c.label(f"h_{c.name}") for c in h.c], *[c.label(f"u_{c.name}") for c in u.c])
-            .join(u, u.c.sub == h.c.user_sub)
-            .where(h.c.token_hash == token_hash)
+        found = await self._row_and_user(
+            hosted_sessions, hosted_sessions.c.token_hash == token_hash
         )
-        row = await self._one(query)
-        if row is None:
-            return None
-        session = _hosted({c.name: row[f"h_{c.name}"] for c in h.c})
-        user = codec.user_from_row({c.name: row[f"u_{c.name}"] for c in u.c})
-        return session, user
+        return None if found is None else (_hosted(found[0]), found[1])
 
     async def revoke_hosted_session(self, session_id: str, now: float) -> None:
         await self._write(

@@ -347,18 +347,8 @@ class SqlStore(
         return codec.session_from_row(row) if row else None
 
     async def get_session_and_user(self, session_id: str) -> tuple[RefreshSession, User] | None:
-        s, u = refresh_sessions, users
-        query = (
-            select(*[c.label(f"s_{c.name}") for c in s.c], *[c.label(f"u_{c.name}") for c in u.c])
-            .join(u, u.c.sub == s.c.user_sub)
-            .where(s.c.id == session_id)
-        )
-        row = await self._one(query)
-        if row is None:
-            return None
-        session = codec.session_from_row({c.name: row[f"s_{c.name}"] for c in s.c})
-        user = codec.user_from_row({c.name: row[f"u_{c.name}"] for c in u.c})
-        return session, user
+        found = await self._row_and_user(refresh_sessions, refresh_sessions.c.id == session_id)
+        return None if found is None else (codec.session_from_row(found[0]), found[1])
 
     async def revoke_session(self, session_id: str, now: float) -> None:
         await self._write(
