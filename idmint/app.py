@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from idmint import __version__
 from idmint.core.context import Context
-from idmint.core.passwords import HashParams, PasswordHasher
+from idmint.core.passwords import HashParams, PasswordHasher, default_hash_workers
 from idmint.core.ports import Clock
 from idmint.core.service import Service
 from idmint.core.signing import KeyManager
@@ -68,7 +68,8 @@ async def build_context(
         HashParams(
             settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
         ),
-        workers=settings.hash_workers,
+        workers=settings.hash_workers or default_hash_workers(settings.workers),
+        queue=settings.hash_queue,
     )
     keys = KeyManager(db, clock)
     await keys.start()

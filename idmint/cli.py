@@ -117,11 +117,17 @@ def main() -> None:
     "smtp+insecure:// (local relay) [none: the development outbox].",
 )
 @click.option("--mail-from", default=None, help="From of emails, e.g. 'Example <no@example.com>'.")
+@click.option(
+    "--workers",
+    envvar="IDMINT_WORKERS",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Server processes sharing the port; one per core uses them all [1].",
+)
 @click.option("--log-level", default=None, help="debug, info, warning, error [info].")
 def serve(**options: Any) -> None:
     """Run the server (migrating the database first)."""
-    import uvicorn
-
+    from idmint import serving
     from idmint.app import create_app
     from idmint.delivery import check_settings as check_delivery_settings
     from idmint.store.database import async_url, redact
@@ -133,21 +139,15 @@ def serve(**options: Any) -> None:
         check_delivery_settings(settings)
     app = create_app(settings)
     logging.getLogger("idmint").info(
-        "idmint %s on http://%s:%s, database %s",
+        "idmint %s on http://%s:%s, database %s, %d worker process(es)",
         __version__,
         settings.host,
         settings.port,
         redact(settings.effective_database_url),
+        settings.workers,
     )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-    )
+    with _clear_errors():
+        serving.run(settings, app)
 
 
 @main.command()

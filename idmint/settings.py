@@ -67,8 +67,18 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(default=1, ge=1)
     """argon2id lanes (OWASP: 1)."""
 
-    hash_workers: int | None = None
-    """Threads hashing passwords at once; defaults to the number of CPUs."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """Server processes sharing the listening socket (``serve --workers``); use one per core.
+    With more than one, migrations and the first signing key are done once, before they start."""
+
+    hash_workers: int | None = Field(default=None, ge=1)
+    """Threads hashing passwords at once in each process; defaults to the CPUs divided among the
+    ``workers`` processes (at least one), so a node never hashes more than one per core."""
+
+    hash_queue: int | None = Field(default=None, ge=0)
+    """Password hashes that may wait for a hashing thread in each process, past which sign-ins
+    are refused at once (TooManyRequestsException / 429 / 503 with Retry-After); defaults to
+    four per hashing thread."""
 
     max_body_bytes: int = 256 * 1024
     """Largest request body accepted."""

@@ -48,6 +48,19 @@ class PasswordAttemptsExceeded(NotAuthorized):
         self.retry_after = max(1, retry_after)
 
 
+class Overloaded(IdmintError):
+    """Password hashing is at capacity: every hashing thread is busy and the bounded queue
+    behind them is full (``idmint.core.passwords``). Refused at once, before any work, so a
+    flood of sign-ins can neither queue without bound nor slow the other requests down.
+    ``retry_after`` is whole seconds for a front-end's Retry-After header (RFC 9110 §10.2.3)."""
+
+    default_message = "Too many requests are being processed. Try again shortly."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class UserDisabled(NotAuthorized):
     default_message = "User is disabled."
 

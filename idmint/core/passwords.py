@@ -1,19 +1,26 @@
 """Password hashing (argon2id) and per-pool password policy.
 
-Hashing runs on a bounded thread pool: argon2-cffi releases the GIL, so sign-ins use every core
+Hashing runs on a fixed set of threads: argon2-cffi releases the GIL, so sign-ins use every core
 while the event loop keeps serving other requests. Parameters default to OWASP's argon2id
 recommendation (m=19 MiB, t=2, p=1); hashes made with other parameters are rehashed at the next
 successful sign-in (``verify`` returns the new hash).
+
+Admission is bounded (issue 9, "overload"): at most ``workers`` hashes run at once (one per core
+the process owns) and at most ``queue`` more wait behind them. Past that, a request is refused at
+once with ``Overloaded`` (Cognito's TooManyRequestsException, 429/503 with Retry-After
+elsewhere) before any work, so a flood of sign-ins neither waits nor holds memory without bound,
+and requests that need no hash (refresh, GetUser) keep their share of the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import string
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -21,7 +28,7 @@ from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from idmint.core.errors import InvalidPassword
+from idmint.core.errors import InvalidPassword, Overloaded
 from idmint.core.model import PasswordPolicy
 
 T = TypeVar("T")
@@ -37,10 +44,19 @@ class HashParams:
     parallelism: int = 1
 
 
-class PasswordHasher:
-    """argon2id hash/verify off the event loop, with rehash-on-login and a dummy hash for timing."""
+def default_hash_workers(processes: int = 1) -> int:
+    """Hashing threads per server process: the machine's cores shared among its processes, so
+    the node never hashes more than one password per core at once."""
+    return max(1, (os.cpu_count() or 1) // max(1, processes))
 
-    def __init__(self, params: HashParams | None = None, workers: int | None = None) -> None:
+
+class PasswordHasher:
+    """argon2id hash/verify off the event loop, with rehash-on-login, a dummy hash for timing
+    and bounded admission (``workers`` running, ``queue`` waiting, then ``Overloaded``)."""
+
+    def __init__(
+        self, params: HashParams | None = None, workers: int | None = None, queue: int | None = None
+    ) -> None:
         self.params = params or HashParams()
         self._argon2 = _Argon2(
             time_cost=self.params.time_cost,
@@ -48,25 +64,41 @@ class PasswordHasher:
             parallelism=self.params.parallelism,
             type=Type.ID,
         )
-        self._executor: Executor = ThreadPoolExecutor(
-            max_workers=workers or os.cpu_count() or 2, thread_name_prefix="argon2"
-        )
+        self.workers = workers or default_hash_workers()
+        self.queue = self.workers * 4 if queue is None else queue
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argon2")
+        self._admitted = 0
         self._dummy: str | None = None
 
-    async def _run(self, fn: object, *args: str) -> object:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)  # type: ignore[arg-type]
+    @property
+    def admitted(self) -> int:
+        """Jobs running or waiting now (at most ``workers + queue``)."""
+        return self._admitted
 
     async def compute(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run other CPU-heavy credential work (SRP's big-number arithmetic) on the same
-        threads, so the event loop keeps answering while it runs."""
+        """Run CPU-heavy credential work (argon2id; SRP's big-number arithmetic) on the hashing
+        threads, under the admission bound. A job's slot is freed when its thread finishes it
+        (or when it is cancelled before starting), not when its caller stops waiting, so
+        abandoned requests cannot let more than ``workers + queue`` jobs pile up."""
+        if self._admitted >= self.workers + self.queue:
+            raise Overloaded()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        future: Future[T] = self._executor.submit(fn, *args)
+        self._admitted += 1
+
+        def release(_: Future[T]) -> None:
+            # RuntimeError: the loop has closed (shutdown), so there is nothing left to count.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._release)
+
+        future.add_done_callback(release)
+        return await asyncio.wrap_future(future)
+
+    def _release(self) -> None:
+        self._admitted -= 1
 
     async def hash(self, password: str) -> str:
-        result = await self._run(self._argon2.hash, password)
-        assert isinstance(result, str)
-        return result
+        return await self.compute(self._argon2.hash, password)
 
     async def verify(self, stored: str | None, password: str) -> tuple[bool, str | None]:
         """Check ``password`` against ``stored``; with no stored hash, do the same work and fail.
@@ -76,13 +108,16 @@ class PasswordHasher:
         """
         if stored is None:
             stored = await self._dummy_hash()
-            await self._run(self._verify_quiet, stored, password)
+            await self.compute(self._verify_quiet, stored, password)
             return False, None
-        ok = await self._run(self._verify_quiet, stored, password)
+        ok = await self.compute(self._verify_quiet, stored, password)
         if not ok:
             return False, None
         if self._argon2.check_needs_rehash(stored):
-            return True, await self.hash(password)
+            try:
+                return True, await self.hash(password)
+            except Overloaded:  # the password was right: rehash at a quieter sign-in
+                return True, None
         return True, None
 
     def _verify_quiet(self, stored: str, password: str) -> bool:

@@ -128,6 +128,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str | None]] = {
     core.CodeMismatch: (400, None),
     core.ExpiredCode: (400, None),
     core.LimitExceeded: (400, "Attempt limit exceeded. Wait a while, then try again."),
+    core.Overloaded: (503, "We are very busy right now. Try again in a moment."),
     core.CodeDeliveryFailure: (503, "We could not send you a message. Try again later."),
     core.CsrfFailed: (403, CSRF_MESSAGE),
     core.Unauthorized: (403, None),

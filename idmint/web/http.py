@@ -12,6 +12,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from idmint.core.errors import Overloaded
+
 
 class BodyTooLarge(Exception):
     pass
@@ -56,7 +58,8 @@ def guarded(
 ) -> Handler:
     """``handler`` with its errors answered: an exception ``render`` knows becomes its wire
     error; anything else is our fault, logged with a request id and answered by
-    ``internal(request_id)``, never with a traceback."""
+    ``internal(request_id)``, never with a traceback. An ``Overloaded`` refusal carries
+    ``Retry-After`` (RFC 9110 §10.2.3) whatever the front-end's status for it."""
 
     async def run(request: Request) -> Response:
         try:
@@ -64,6 +67,8 @@ def guarded(
         except Exception as exc:
             response = render(request, exc)
             if response is not None:
+                if isinstance(exc, Overloaded):
+                    response.headers["Retry-After"] = str(exc.retry_after)
                 return response
             rid = request_id()
             log.exception("internal error request_id=%s path=%s", rid, request.url.path)

@@ -96,6 +96,7 @@ ERRORS: dict[type[core.IdmintError], Wire] = {
     core.CodeMismatch: _INVALID,
     core.ExpiredCode: _INVALID,
     core.LimitExceeded: Wire(429, "slow_down"),
+    core.Overloaded: Wire(503, "temporarily_unavailable"),
     core.CodeDeliveryFailure: Wire(503, "temporarily_unavailable"),
     core.AuthorizationError: _INVALID,
 }

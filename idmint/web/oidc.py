@@ -92,6 +92,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.GroupExists: _INVALID,
     core.Conflict: _INVALID,
     core.LimitExceeded: (429, "slow_down"),
+    core.Overloaded: (503, "temporarily_unavailable"),
     core.CodeDeliveryFailure: (503, "temporarily_unavailable"),
 }
 

@@ -50,6 +50,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.UserNotFound: (404, "not_found"),
     core.Conflict: (409, "external_id_taken"),
     core.LimitExceeded: (403, "quota_exceeded"),
+    core.Overloaded: (503, "temporarily_unavailable"),
     core.UnsupportedUserState: (409, "user_disabled"),
     # Every credential failure is one 401.
     core.NotAuthorized: _UNAUTHORIZED,

@@ -59,6 +59,7 @@ ERRORS: dict[type[core.IdmintError], tuple[int, str]] = {
     core.UnsupportedOperation: (400, "invalid_request"),
     core.UnsupportedUserState: (400, "invalid_request"),
     core.LimitExceeded: (429, "limit_exceeded"),
+    core.Overloaded: (503, "temporarily_unavailable"),
     core.CodeMismatch: (400, "invalid_request"),
     core.ExpiredCode: (400, "invalid_request"),
     core.CodeDeliveryFailure: (503, "delivery_failed"),

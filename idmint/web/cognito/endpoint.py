@@ -18,7 +18,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmint.core.errors import IdmintError
+from idmint.core.errors import IdmintError, Overloaded
 from idmint.core.ports import Clock, Store
 from idmint.web.adminauth import authenticate_admin
 from idmint.web.cognito import sigv4
@@ -85,7 +85,10 @@ class CognitoEndpoint:
         except sigv4.SigV4Error as exc:
             return self._error(rid, action, CognitoError(exc.type_name, exc.message, exc.status))
         except IdmintError as exc:
-            return self._error(rid, action, CognitoError.from_core(exc))
+            response = self._error(rid, action, CognitoError.from_core(exc))
+            if isinstance(exc, Overloaded):  # RFC 9110 §10.2.3, besides the SDKs' own backoff
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except Exception:
             log.exception("internal error request_id=%s action=%s", rid, action)
             return self._error(

@@ -39,6 +39,8 @@ ERRORS: dict[type[core.IdmintError], tuple[str, int]] = {
     core.UnsupportedOperation: ("UnsupportedOperationException", 400),
     core.Conflict: ("InvalidParameterException", 400),
     core.LimitExceeded: ("LimitExceededException", 400),
+    # Throttling, which botocore's and the JS SDK's retryers back off from and retry.
+    core.Overloaded: ("TooManyRequestsException", 400),
     # Raised only by the web-session front-end; never by a Cognito action.
     core.Unauthenticated: ("NotAuthorizedException", 400),
     core.CsrfFailed: ("NotAuthorizedException", 400),
