@@ -39,13 +39,16 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from idmint.core.ports import KeysUnavailable
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("idmint.jwks")
 
@@ -100,7 +103,7 @@ class JwksCache:
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(follow_redirects=False, timeout=timeout)
+        self._client = client  # made at the first fetch: most servers never fetch (start-up time)
         self._entries: dict[str, _Entry] = {}
 
     async def key(self, jwks_url: str, kid: str) -> rsa.RSAPublicKey | None:
@@ -138,7 +141,7 @@ class JwksCache:
 
     async def close(self) -> None:
         """Close the HTTP client if the cache made it."""
-        if self._owns_client:
+        if self._owns_client and self._client is not None:
             await self._client.aclose()
 
     def _fresh(self, entry: _Entry, kid: str, now: float) -> rsa.RSAPublicKey | None:
@@ -152,6 +155,13 @@ class JwksCache:
             return True
         elapsed = now - entry.attempted_at
         return elapsed < 0 or elapsed >= self._min_interval
+
+    def _http(self) -> httpx.AsyncClient:
+        import httpx
+
+        if self._client is None:
+            self._client = httpx.AsyncClient(follow_redirects=False, timeout=self._timeout)
+        return self._client
 
     async def _refresh(self, url: str, entry: _Entry, now: float) -> None:
         try:
@@ -209,11 +219,13 @@ class JwksCache:
 
     async def _download(self, url: str, shown: str) -> bytes:
         """The body of a 200 answer, at most ``max_bytes`` (decompressed), within ``timeout``."""
+        import httpx
+
         headers = {"Accept": "application/json", "Accept-Encoding": "identity"}
         try:
             async with (
                 asyncio.timeout(self._timeout),
-                self._client.stream(
+                self._http().stream(
                     "GET", url, headers=headers, follow_redirects=False, timeout=self._timeout
                 ) as response,
             ):

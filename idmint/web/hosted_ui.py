@@ -35,9 +35,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from importlib.resources import files
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -55,6 +55,9 @@ from idmint.core.model import AppClient, User, UserPool, UserStatus
 from idmint.core.service import Service
 from idmint.settings import Settings
 from idmint.web.http import BodyTooLarge, Handler, form_fields, guarded, read_body
+
+if TYPE_CHECKING:
+    import jinja2
 
 log = logging.getLogger("idmint.hosted")
 
@@ -346,17 +349,27 @@ class HostedUi:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._env = Environment(
-            loader=PackageLoader("idmint.web", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._jinja: jinja2.Environment | None = None
         static = files("idmint.web") / "static"
         self._static = {STYLESHEET: (static / STYLESHEET).read_bytes()}
         version = hashlib.sha256(self._static[STYLESHEET]).hexdigest()[:12]
         self._css_url = f"/hosted/static/{STYLESHEET}?v={version}"
+
+    @property
+    def _env(self) -> jinja2.Environment:
+        """The templates, loaded at the first page: a server never asked for one does not pay
+        Jinja2's import at start-up."""
+        if self._jinja is None:
+            import jinja2
+
+            self._jinja = jinja2.Environment(
+                loader=jinja2.PackageLoader("idmint.web", "templates"),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+        return self._jinja
 
     def routes(self) -> list[BaseRoute]:
         def wrap(handler: Handler) -> Handler:

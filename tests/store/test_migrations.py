@@ -112,6 +112,30 @@ async def test_upgrade_empty_database_reaches_head(engine: AsyncEngine) -> None:
     assert await migrate.current_revision(engine) == head
 
 
+def test_newest_revision_from_file_names_is_alembics_head() -> None:
+    """The start-up fast path (no Alembic import on a current database) trusts file names."""
+    assert migrate.newest_revision() == migrate.head_revision()
+
+
+@anyio
+async def test_upgrade_of_an_older_database_is_not_mistaken_for_current(
+    engine: AsyncEngine,
+) -> None:
+    from alembic import command
+
+    await migrate.upgrade(engine)
+
+    def downgrade(conn: Connection) -> None:
+        command.downgrade(migrate._config(conn), "0007")  # type: ignore[arg-type]
+
+    async with engine.begin() as conn:
+        await conn.run_sync(downgrade)
+
+    assert await migrate.upgrade(engine) == ("0007", migrate.head_revision())
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_compare) == []
+
+
 @anyio
 async def test_upgrade_again_is_a_no_op(engine: AsyncEngine) -> None:
     head = migrate.head_revision()
