@@ -6,7 +6,6 @@ and mounts the front-ends. Nothing else wires objects together.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import secrets
@@ -117,7 +116,6 @@ def create_app(
         own_store = store is None
         db = store or await open_store(settings)
         ctx, close_context = await build_context(settings, db, clock)
-        warming = asyncio.create_task(ctx.hasher.warm())
         state.service = Service(ctx)
         state.cognito = CognitoEndpoint(
             Env(state.service, settings.account_id, settings.effective_public_url),
@@ -156,7 +154,6 @@ def create_app(
             yield
         finally:
             await jwks_cache.close()
-            await warming
             close_context()
             if own_store:
                 await db.close()

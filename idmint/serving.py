@@ -85,21 +85,40 @@ class _Supervisor:
         self.stopping = False
 
     def _spawn(self) -> None:
-        pid = os.fork()
-        if pid == 0:  # the worker
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            code = 1
-            try:
-                server = uvicorn.Server(self.config)
-                server.run(sockets=[self.sock])
-                code = 0 if server.started else 3  # 3: uvicorn's "startup failed"
-            except BaseException:  # the worker must never return into the parent's code
-                log.exception("worker %s failed", os.getpid())
-            finally:
-                logging.shutdown()
-                os._exit(code)
-        self.children[pid] = time.monotonic()
+        # Signals wait while forking, so a stop cannot fall between fork() and the pid's record.
+        stops = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                self._work()  # never returns
+            self.children[pid] = time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
+    def _work(self) -> None:
+        """The worker: serve until told to stop, then leave without returning to the parent's
+        code. A stop before uvicorn listens for one, or the one uvicorn raises again after its
+        graceful shutdown, ends the worker as a normal exit."""
+
+        def leave(signum: int, _frame: FrameType | None) -> None:
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, leave)
+        signal.signal(signal.SIGINT, leave)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+        code = 1
+        try:
+            server = uvicorn.Server(self.config)
+            server.run(sockets=[self.sock])
+            code = 0 if server.started else 3  # 3: uvicorn's "startup failed"
+        except SystemExit as exc:
+            code = 0 if exc.code in (0, None) else 1
+        except BaseException:
+            log.exception("worker %s failed", os.getpid())
+        finally:
+            logging.shutdown()
+            os._exit(code)
 
     def _stop(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -103,12 +102,12 @@ class Context:
     async def credentials(self, pool: UserPool, username: str, password: str) -> dict[str, Any]:
         """The ``User`` fields that set a new password, after checking the pool's policy: the
         argon2id hash, the SRP salt and verifier (for ``username``, the internal username
-        Cognito clients call USER_ID_FOR_SRP) and when it was set. Both computed off the loop."""
+        Cognito clients call USER_ID_FOR_SRP) and when it was set. Both computed off the loop,
+        by one job."""
         check_policy(pool.password_policy, password)
         salt = srp.new_salt()
-        password_hash, verifier = await asyncio.gather(
-            self.hasher.hash(password),
-            self.hasher.compute(srp.verifier, pool.id, username, password, salt),
+        password_hash, verifier = await self.hasher.hash_with(
+            password, srp.verifier, pool.id, username, password, salt
         )
         return {
             "password_hash": password_hash,

@@ -21,6 +21,7 @@ from idmint.core.errors import (
     InvalidRefreshToken,
     InvalidToken,
     NotAuthorized,
+    Overloaded,
     PasswordResetRequired,
     TokenExpired,
     TokenRevoked,
@@ -88,13 +89,16 @@ class Auth:
 
         Each attempt is counted before the check, and refused unchecked with
         ``PasswordAttemptsExceeded`` after too many failures (``idmint.core.throttle``);
-        unknown names are counted and locked alike.
+        unknown names are counted and locked alike. The hashing place is reserved first, so a
+        sign-in refused as ``Overloaded`` is not counted against the user.
         """
         ctx = self._ctx
-        user = await ctx.find_user(pool, username)
-        subject = self._throttle.subject(pool, user, username)
-        await self._throttle.attempt(pool.id, subject)
-        ok, new_hash = await ctx.hasher.verify(user.password_hash if user else None, password)
+        with ctx.hasher.slot() as slot:
+            user = await ctx.find_user(pool, username)
+            subject = self._throttle.subject(pool, user, username)
+            await self._throttle.attempt(pool.id, subject)
+            stored = user.password_hash if user else None
+            ok, new_hash = await ctx.hasher.verify(stored, password, slot=slot)
         if user is None:
             raise InvalidCredentials() if hide_unknown else UserNotFound()
         if not ok:
@@ -115,8 +119,12 @@ class Auth:
             changes["password_hash"] = new_hash
         if user.srp_verifier is None:
             salt = srp.new_salt()
-            v = await ctx.hasher.compute(srp.verifier, pool.id, user.username, password, salt)
-            changes.update(srp_salt=salt, srp_verifier=srp.to_bytes(v))
+            try:
+                v = await ctx.hasher.compute(srp.verifier, pool.id, user.username, password, salt)
+                changes.update(srp_salt=salt, srp_verifier=srp.to_bytes(v))
+            except Overloaded:  # the password was right: make the verifier at a quieter sign-in
+                if new_hash is None:
+                    return user
         user = replace(user, **changes)
         await ctx.store.update_user(user)
         return user

@@ -19,7 +19,7 @@ import contextlib
 import os
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -50,9 +50,16 @@ def default_hash_workers(processes: int = 1) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, processes))
 
 
+@dataclass(slots=True)
+class Slot:
+    """A place reserved in the hashing admission (``PasswordHasher.slot``)."""
+
+    used: bool = False
+
+
 class PasswordHasher:
-    """argon2id hash/verify off the event loop, with rehash-on-login, a dummy hash for timing
-    and bounded admission (``workers`` running, ``queue`` waiting, then ``Overloaded``)."""
+    """argon2id hash/verify off the event loop, with rehash-on-login, equal work for unknown
+    users and bounded admission (``workers`` running, ``queue`` waiting, then ``Overloaded``)."""
 
     def __init__(
         self, params: HashParams | None = None, workers: int | None = None, queue: int | None = None
@@ -68,23 +75,45 @@ class PasswordHasher:
         self.queue = self.workers * 4 if queue is None else queue
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argon2")
         self._admitted = 0
-        self._dummy: str | None = None
 
     @property
     def admitted(self) -> int:
-        """Jobs running or waiting now (at most ``workers + queue``)."""
+        """Jobs running or waiting now, and places reserved (at most ``workers + queue``)."""
         return self._admitted
 
-    async def compute(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run CPU-heavy credential work (argon2id; SRP's big-number arithmetic) on the hashing
-        threads, under the admission bound. A job's slot is freed when its thread finishes it
-        (or when it is cancelled before starting), not when its caller stops waiting, so
-        abandoned requests cannot let more than ``workers + queue`` jobs pile up."""
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[Slot]:
+        """Reserve a place for one job now, or raise ``Overloaded``: for callers that must not
+        act (count a sign-in attempt, spend a challenge) and then be refused. Pass it to the
+        one ``compute``/``verify`` it is for; a place not used by then is given back on exit."""
+        reserved = self._admit()
+        try:
+            yield reserved
+        finally:
+            if not reserved.used:
+                self._release()
+
+    def _admit(self) -> Slot:
         if self._admitted >= self.workers + self.queue:
             raise Overloaded()
-        loop = asyncio.get_running_loop()
-        future: Future[T] = self._executor.submit(fn, *args)
         self._admitted += 1
+        return Slot()
+
+    async def compute(self, fn: Callable[..., T], *args: Any, slot: Slot | None = None) -> T:
+        """Run CPU-heavy credential work (argon2id; SRP's big-number arithmetic) on the hashing
+        threads, under the admission bound (in ``slot`` when one was reserved). A job's place is
+        freed when its thread finishes it (or when it is cancelled before starting), not when
+        its caller stops waiting, so abandoned requests cannot pile up more than
+        ``workers + queue`` jobs."""
+        if slot is None or slot.used:
+            slot = self._admit()
+        slot.used = True
+        loop = asyncio.get_running_loop()
+        try:
+            future: Future[T] = self._executor.submit(fn, *args)
+        except BaseException:  # shut down: the job never runs
+            self._release()
+            raise
 
         def release(_: Future[T]) -> None:
             # RuntimeError: the loop has closed (shutdown), so there is nothing left to count.
@@ -100,17 +129,28 @@ class PasswordHasher:
     async def hash(self, password: str) -> str:
         return await self.compute(self._argon2.hash, password)
 
-    async def verify(self, stored: str | None, password: str) -> tuple[bool, str | None]:
-        """Check ``password`` against ``stored``; with no stored hash, do the same work and fail.
+    async def hash_with(self, password: str, fn: Callable[..., T], *args: Any) -> tuple[str, T]:
+        """The password's hash and ``fn(*args)`` (an SRP verifier) made by one job, so setting a
+        password needs one place, not two."""
+        return await self.compute(self._hash_with, password, fn, *args)
+
+    def _hash_with(self, password: str, fn: Callable[..., T], *args: Any) -> tuple[str, T]:
+        return self._argon2.hash(password), fn(*args)
+
+    async def verify(
+        self, stored: str | None, password: str, *, slot: Slot | None = None
+    ) -> tuple[bool, str | None]:
+        """Check ``password`` against ``stored``; with no stored hash, do the same work (hash
+        the password with the current parameters: one argon2id run, as a verification is) and
+        fail.
 
         Returns ``(ok, new_hash)``; ``new_hash`` is set when the stored hash used other
         parameters and has been recomputed with the current ones.
         """
         if stored is None:
-            stored = await self._dummy_hash()
-            await self.compute(self._verify_quiet, stored, password)
+            await self.compute(self._argon2.hash, password, slot=slot)
             return False, None
-        ok = await self.compute(self._verify_quiet, stored, password)
+        ok = await self.compute(self._verify_quiet, stored, password, slot=slot)
         if not ok:
             return False, None
         if self._argon2.check_needs_rehash(stored):
@@ -125,15 +165,6 @@ class PasswordHasher:
             return bool(self._argon2.verify(stored, password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-
-    async def _dummy_hash(self) -> str:
-        if self._dummy is None:
-            self._dummy = await self.hash(secrets.token_urlsafe(16))
-        return self._dummy
-
-    async def warm(self) -> None:
-        """Make the dummy hash now, so the first unknown-user sign-in costs no extra hash."""
-        await self._dummy_hash()
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -42,6 +42,7 @@ from idmint.core.errors import (
     UserNotFound,
 )
 from idmint.core.model import AppClient, Challenge, User, UserPool
+from idmint.core.passwords import Slot
 from idmint.core.throttle import SignInThrottle
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
@@ -168,6 +169,21 @@ class SrpSignIn:
         stamp = srp.parse_timestamp(responses["TIMESTAMP"])
         if stamp is None or abs(stamp - now) > TIMESTAMP_SKEW:
             raise NotAuthorized("Timestamp is not within the allowed clock skew.")
+        with ctx.hasher.slot() as slot:  # reserved first: an Overloaded answer spends nothing
+            return await self._check_claim(pool, username, raw, block, responses, now, slot)
+
+    async def _check_claim(
+        self,
+        pool: UserPool,
+        username: str,
+        raw: bytes,
+        block: _Block,
+        responses: Mapping[str, str],
+        now: float,
+        slot: Slot,
+    ) -> User:
+        """Spend the challenge, count the attempt and check the claim's signature."""
+        ctx = self._ctx
         if not await ctx.store.spend_challenge(hashlib.sha256(raw).digest(), block.expires_at, now):
             raise InvalidSession()
         subject = block.subject or self._throttle.subject(pool, None, username)
@@ -176,7 +192,9 @@ class SrpSignIn:
         user = await ctx.store.get_user(pool.id, block.sub)
         _, v = self._verifier(pool, user, username)
         try:
-            key = await ctx.hasher.compute(srp.session_key, block.a, block.big_b, block.b, v)
+            key = await ctx.hasher.compute(
+                srp.session_key, block.a, block.big_b, block.b, v, slot=slot
+            )
         except srp.SrpError as exc:
             raise InvalidCredentials() from exc
         expected = srp.claim_signature(key, pool.id, block.user_id, raw, responses["TIMESTAMP"])

@@ -441,7 +441,10 @@ class HostedUi:
             | context
             | {"look": shown, "style": _style(shown), "nonce": nonce, "css_url": self._css_url}
         )
-        return self._secure(HTMLResponse(body, status), nonce, form_source)
+        response = self._secure(HTMLResponse(body, status), nonce, form_source)
+        if status == 503:  # busy, or mail not sent: both worth another try soon (RFC 9110 §10.2.3)
+            response.headers["Retry-After"] = str(core.Overloaded().retry_after)
+        return response
 
     def _show(
         self,

@@ -45,7 +45,7 @@ async def test_verify_reports_rehash_when_parameters_change() -> None:
 async def test_unknown_user_does_the_same_work_and_fails() -> None:
     hasher = PasswordHasher(HashParams(memory_kib=8192, time_cost=1))
     assert await hasher.verify(None, "anything") == (False, None)
-    assert hasher._dummy is not None and hasher._dummy.startswith("$argon2id$v=19$m=8192,t=1")
+    assert hasher.admitted == 0
     assert await hasher.verify("not-a-hash", "anything") == (False, None)
     hasher.close()
 

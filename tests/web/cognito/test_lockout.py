@@ -244,6 +244,13 @@ def test_srp_and_password_share_an_unknown_names_count(cognito: Any, clock: Froz
     assert real == unknown == expected
 
 
+@pytest.fixture
+def server_options() -> dict[str, Any]:
+    """Room for every parallel guess below in the hashing queue: these tests are about the
+    lock-out; refusals for overload (``hash_queue``) are tests/core/test_overload.py's."""
+    return {"hash_queue": 32}
+
+
 def parallel(calls: list[Callable[[], Answer]]) -> list[Answer]:
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(pool.map(lambda call: call(), calls))
