@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -69,6 +70,9 @@ def run(settings: Settings, app: object) -> None:
         uvicorn.Server(config).run()
         return
     asyncio.run(_prepare(settings))
+    # Objects that exist now are left alone by the collector from here on, so the workers do
+    # not write to (and so copy) the pages they share with the parent.
+    gc.freeze()
     sock = config.bind_socket()
     code = _Supervisor(config, sock, settings.workers).run()
     sock.close()

@@ -7,32 +7,55 @@ on SQLite). Each concern's queries live in their own module as a subclass of ``S
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, select
+from sqlalchemy import ColumnElement, Result, Select, Table, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from idmint.core.model import User
 from idmint.store import codec
-from idmint.store.database import writer
+from idmint.store.database import inline_reader, writer
 from idmint.store.schema import users
+
+T = TypeVar("T")
 
 
 class SqlBase:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._writer = writer(engine)
+        self._inline = inline_reader(engine)
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
 
     async def _all(self, query: Select[Any]) -> list[Any]:
-        async with self.engine.connect() as conn:
-            return list((await conn.execute(query)).mappings())
+        return await self._read(query, lambda result: list(result.mappings()))
 
     async def _one(self, query: Select[Any]) -> Any:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(query)).mappings().first()
+        return await self._read(query, lambda result: result.mappings().first())
+
+    async def _read(self, query: Select[Any], take: Callable[[Result[Any]], T]) -> T:
+        """Run one read: on SQLite inline (``inline_reader``); on PostgreSQL on a pooled
+        connection, tried once more on a new one if the server dropped the old (a restart or
+        fail-over). Pooled connections are not pinged before each use, which would double the
+        round trips of every read; a read is safe to repeat, a write is not, so a write on a
+        dropped connection fails once, as any write does while the database is away."""
+        if self._inline is not None:
+            with self._inline.connect() as sync:
+                return take(sync.execute(query))
+        for attempt in range(2):
+            try:
+                async with self.engine.connect() as conn:
+                    return take(await conn.execute(query))
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _row_and_user(
         self, table: Table, where: ColumnElement[bool]

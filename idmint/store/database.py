@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _DRIVERS = {
@@ -66,7 +67,6 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     if target.get_backend_name() == "postgresql":
         kwargs["pool_size"] = 10
         kwargs["max_overflow"] = 10
-        kwargs["pool_pre_ping"] = True
         if schema:
             kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
     else:
@@ -108,6 +108,36 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("idmint_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def inline_reader(engine: AsyncEngine) -> Engine | None:
+    """For SQLite, a synchronous engine on the same file for single reads run on the event
+    loop's own thread; None for PostgreSQL (asyncpg needs no thread).
+
+    aiosqlite runs every call (cursor, execute, fetch, close, rollback) on a thread of its own
+    and back, about five round trips between threads per query, each of which waits for the
+    scheduler; the read itself, an index lookup in WAL mode, takes tens of microseconds and
+    never waits for a writer (readers see the last commit; only writers queue). So one read is
+    cheaper done where it is asked for. Connections are ``query_only``; writes and multi-step
+    transactions stay on the async engine.
+    """
+    if not is_sqlite(engine):
+        return None
+    sync = sqlalchemy.create_engine(
+        engine.url.set(drivername="sqlite+pysqlite"),
+        connect_args={"timeout": 5, "check_same_thread": False},
+        pool_size=2,
+        max_overflow=8,
+    )
+
+    @event.listens_for(sync, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in ("busy_timeout=5000", "foreign_keys=ON", "query_only=ON"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return sync
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
