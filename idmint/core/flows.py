@@ -69,6 +69,7 @@ class Auth:
         the NEW_PASSWORD_REQUIRED challenge for a user holding a temporary password. With
         PreventUserExistenceErrors an unknown user answers ``InvalidCredentials``."""
         ctx = self._ctx
+        ctx.hasher.refuse_if_full()
         client = await self._client_for(client_id, pool_id, flow)
         ctx.check_secret_hash(client, secret_hash, username)
         pool = await ctx.pool(client.pool_id)

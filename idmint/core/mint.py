@@ -206,6 +206,7 @@ class Mint:
         argon2id work."""
         if not app.password_grant:
             raise GrantNotAllowed("The password grant is not enabled for this application.")
+        self._ctx.hasher.refuse_if_full()
         pool = await self._ctx.pool(app.pool_id)
         user = await self._auth.check_password(pool, username, password, hide_unknown=False)
         self._auth.check_state(pool, user)

@@ -93,9 +93,15 @@ class PasswordHasher:
             if not reserved.used:
                 self._release()
 
-    def _admit(self) -> Slot:
+    def refuse_if_full(self) -> None:
+        """Raise ``Overloaded`` now if no place is free: an early refusal that spares a flood of
+        sign-ins every database read before their places would be reserved (``slot`` still
+        decides; a place may fill up in between)."""
         if self._admitted >= self.workers + self.queue:
             raise Overloaded()
+
+    def _admit(self) -> Slot:
+        self.refuse_if_full()
         self._admitted += 1
         return Slot()
 
