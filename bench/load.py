@@ -1435,8 +1435,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
         "--signin-connections",
         type=int,
         default=8,
-        help="connections of signin and signin_fail [8]: at most the server's hash admission "
-        "(workers x (hash threads + queue) = 10 with 2 workers on 2 cores), so the closed loop "
+        help="connections of signin and signin_fail [8]: within one process's hash admission "
+        "(hash threads + queue = 9 with 2 workers on 2 cores), so the closed loop "
         "measures sign-ins at capacity; more makes wrk retry refusals at once, ignoring "
         "Retry-After (the overload scenario does that on purpose)",
     )

@@ -72,7 +72,7 @@ class PasswordHasher:
             type=Type.ID,
         )
         self.workers = workers or default_hash_workers()
-        self.queue = self.workers * 4 if queue is None else queue
+        self.queue = self.workers * 8 if queue is None else queue
         self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argon2")
         self._admitted = 0
 
