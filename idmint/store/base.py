@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from idmint.core.model import User
 from idmint.store import codec
-from idmint.store.database import inline_reader, writer
+from idmint.store.database import SqliteWriter, inline_reader, is_sqlite, writer
 from idmint.store.schema import users
 
 T = TypeVar("T")
@@ -27,10 +27,13 @@ class SqlBase:
         self.engine = engine
         self._writer = writer(engine)
         self._inline = inline_reader(engine)
+        self._sqlite_writer = SqliteWriter(engine) if is_sqlite(engine) else None
 
     async def close(self) -> None:
         if self._inline is not None:
             self._inline.dispose()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.close()
         await self.engine.dispose()
 
     async def _all(self, query: Select[Any]) -> list[Any]:
@@ -78,6 +81,8 @@ class SqlBase:
 
     async def _write(self, *statements: Any) -> int:
         """Run statements in one transaction; return the rowcount of the last."""
+        if self._sqlite_writer is not None:
+            return await self._sqlite_writer.run(statements)
         count = 0
         async with self._writer.begin() as conn:
             for statement in statements:

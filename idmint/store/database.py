@@ -8,7 +8,12 @@ start with ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead 
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+import os
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy
@@ -92,7 +97,11 @@ def _switch_to_wal(cursor: Any) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+    _configure_sqlite_connections(engine.sync_engine)
+
+
+def _configure_sqlite_connections(sync_engine: Engine) -> None:
+    @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below own transactions (pysqlite's are broken).
         dbapi_connection.isolation_level = None
@@ -104,7 +113,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("idmint_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
@@ -138,6 +147,59 @@ def inline_reader(engine: AsyncEngine) -> Engine | None:
         cursor.close()
 
     return sync
+
+
+class SqliteWriter:
+    """Single write transactions on SQLite, each in one hop to this process's writing thread.
+
+    Through aiosqlite a transaction costs about eight round trips between threads (begin,
+    cursor, execute, commit, ...). Here the whole transaction runs on one thread of its own, on
+    one connection (``BEGIN IMMEDIATE``, ``synchronous=FULL``, as the async engine's), so one
+    hop there and back. Writers of all processes (``serve --workers``) also queue on an
+    advisory ``flock`` of the database file before they begin: the kernel hands the lock to the
+    next writer the moment it is released, where SQLite's busy handler would poll for it with
+    sleeps growing to 100 ms. (SQLite's own locks are POSIX byte-range locks, which a ``flock``
+    does not touch on Linux; the flock only orders idmint's writers among themselves.)
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        path = engine.url.database
+        assert path, "SQLite needs a file path"
+        self._path = path
+        self._sync = sqlalchemy.create_engine(
+            engine.url.set(drivername="sqlite+pysqlite"),
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=1,
+            max_overflow=0,
+        )
+        _configure_sqlite_connections(self._sync)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._lock_fd: int | None = None
+
+    async def run(self, statements: Sequence[Any]) -> int:
+        """Run ``statements`` in one transaction; the rowcount of the last."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._run, statements)
+
+    def _run(self, statements: Sequence[Any]) -> int:
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._path, os.O_RDONLY)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            count = 0
+            with self._sync.execution_options(idmint_begin="IMMEDIATE").begin() as conn:
+                for statement in statements:
+                    count = conn.execute(statement).rowcount
+            return count
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._sync.dispose()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
