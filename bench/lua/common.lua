@@ -47,17 +47,6 @@ function common.read_config(path)
   return cfg
 end
 
-function common.read_lines(path)
-  local lines = {}
-  for line in io.lines(path) do
-    if line ~= "" then
-      lines[#lines + 1] = line
-    end
-  end
-  assert(#lines > 0, "no lines in " .. path)
-  return lines
-end
-
 function common.json_string(s)
   local escaped = s:gsub('[%c"\\]', function(c)
     if c == '"' then

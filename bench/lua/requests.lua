@@ -1,7 +1,8 @@
 -- Request builders shared by the scenario scripts.
 local requests = {}
 
-local function read_lines(path)
+-- The non-empty lines of a file written by bench/load.py (tokens, cookies).
+function requests.read_lines(path)
   local lines = {}
   for line in io.lines(path) do
     if line ~= "" then
@@ -21,6 +22,15 @@ local function cognito(action, body)
 end
 
 -- Cycle through a list of prepared requests, thread `id` of `threads` starting at its share.
+-- One request per line of path, made by make(line).
+function requests.from_lines(path, make)
+  local list = {}
+  for _, line in ipairs(requests.read_lines(path)) do
+    list[#list + 1] = make(line)
+  end
+  return list
+end
+
 function requests.cycle(list, id, threads)
   local i = math.floor((id - 1) * #list / threads)
   return function()
@@ -46,7 +56,7 @@ end
 
 function requests.refresh_requests(cfg)
   local list = {}
-  for _, token in ipairs(read_lines(cfg.refresh_file)) do
+  for _, token in ipairs(requests.read_lines(cfg.refresh_file)) do
     list[#list + 1] = cognito("InitiateAuth",
       '{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"' .. cfg.client_id
       .. '","AuthParameters":{"REFRESH_TOKEN":"' .. token .. '"}}')
@@ -56,7 +66,7 @@ end
 
 function requests.getuser_requests(cfg)
   local list = {}
-  for _, token in ipairs(read_lines(cfg.access_file)) do
+  for _, token in ipairs(requests.read_lines(cfg.access_file)) do
     list[#list + 1] = cognito("GetUser", '{"AccessToken":"' .. token .. '"}')
   end
   return list

@@ -5,9 +5,8 @@ local common = dofile(dir .. "common.lua")
 local requests = dofile(dir .. "requests.lua")
 
 common.scenario(function(cfg, id, threads)
-  local list = {}
-  for _, cookie in ipairs(common.read_lines(cfg.cookie_file)) do
-    list[#list + 1] = wrk.format("GET", "/api/v1/auth/session", { ["Cookie"] = cookie })
-  end
+  local list = requests.from_lines(cfg.cookie_file, function(cookie)
+    return wrk.format("GET", "/api/v1/auth/session", { ["Cookie"] = cookie })
+  end)
   return requests.cycle(list, id, threads)
 end)

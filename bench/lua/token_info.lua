@@ -4,10 +4,9 @@ local common = dofile(dir .. "common.lua")
 local requests = dofile(dir .. "requests.lua")
 
 common.scenario(function(cfg, id, threads)
-  local list = {}
-  for _, token in ipairs(common.read_lines(cfg.mint_file)) do
-    list[#list + 1] = wrk.format("GET", "/mint/api/v1/auth/token_info",
+  local list = requests.from_lines(cfg.mint_file, function(token)
+    return wrk.format("GET", "/mint/api/v1/auth/token_info",
       { ["Authorization"] = "UserToken " .. token })
-  end
+  end)
   return requests.cycle(list, id, threads)
 end)
